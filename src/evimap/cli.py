@@ -1,0 +1,246 @@
+"""The `evimap` command: a thin layer over the public API. Errors are rendered in `main`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from evimap import ingest as ingest_module
+from evimap import sources
+from evimap.errors import ConfigError, EvimapError
+from evimap.evidence import SourceKind
+from evimap.library import IngestReport, Library, LibraryStats
+from evimap.settings import Settings
+
+err = Console(stderr=True)
+out = Console()
+SOURCE_CHOICE = click.Choice(list(sources.ADAPTERS))
+
+
+@click.group(help="evimap: grounded, cited answers to health questions from trusted sources.")
+def app() -> None:
+    pass
+
+
+@app.group("library")
+def library_app() -> None:
+    """Inspect and maintain the evidence library."""
+
+
+def library_option(func):
+    return click.option(
+        "--library",
+        "-L",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Library directory [env EVIMAP_LIBRARY, default var/library]",
+    )(func)
+
+
+def _settings(library: Path | None) -> Settings:
+    settings = Settings.from_env()
+    return settings if library is None else Settings(**{**_fields(settings), "library": library})
+
+
+def _fields(settings: Settings) -> dict:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+@app.command()
+@click.argument("source", type=SOURCE_CHOICE)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--query", help="pubmed only: search PubMed online instead of reading files")
+@click.option("--max", "max_results", default=100, show_default=True, help="with --query")
+@click.option("--workers", type=click.IntRange(min=0), help="parser processes [auto]")
+@library_option
+def ingest(
+    source: str,
+    paths: tuple[Path, ...],
+    query: str | None,
+    max_results: int,
+    workers: int | None,
+    library: Path | None,
+) -> int:
+    """Add documents from SOURCE files (or PubMed online); re-running changes nothing."""
+    settings = _settings(library)
+    with Library(settings.library, create=True) as lib:
+        if query is not None:
+            report = _ingest_online(lib, source, query, max_results, settings)
+        else:
+            chosen = settings.workers if workers is None else workers
+            report = _ingest_files(lib, source, list(paths), chosen)
+    _print_report(report)
+    return 1 if report.read == 0 and report.failed else 0
+
+
+def _ingest_files(
+    lib: Library, source: str, paths: list[Path], workers: int | None
+) -> IngestReport:
+    if not paths:
+        raise click.UsageError("give files or directories to read (or --query for pubmed)")
+    files = sources.expand(source, paths)
+    if not files:
+        raise EvimapError(f"no {source} files found under {', '.join(map(str, paths))}")
+    with _progress() as bar:
+        files_task = bar.add_task(f"{source}: files", total=len(files))
+        records_task = bar.add_task("documents", total=None)
+        progress = ingest_module.Progress(
+            on_records=lambda n: bar.advance(records_task, n),
+            on_file=lambda path, size: bar.advance(files_task, 1),
+        )
+        return ingest_module.ingest(lib, source, files, workers=workers, progress=progress)
+
+
+def _ingest_online(
+    lib: Library, source: str, query: str, max_results: int, settings: Settings
+) -> IngestReport:
+    if source != "pubmed":
+        raise click.UsageError("--query works with the pubmed source only")
+    from evimap.sources import eutils
+
+    records = eutils.search_and_fetch(query, max_results, api_key=settings.ncbi_api_key)
+    with _progress() as bar:
+        task = bar.add_task(f"PubMed: {query}", total=max_results)
+        progress = ingest_module.Progress(on_records=lambda n: bar.advance(task, n))
+        return ingest_module.ingest_records(lib, records, progress=progress)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _print_report(report: IngestReport) -> None:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    err.print(f"{report.summary()} in {report.seconds:.1f} s ({rate:,.0f} documents/s)")
+    for problem in report.problems[:20]:
+        err.print(f"  [yellow]skipped[/] {problem}", markup=True, highlight=False)
+    if report.failed > 20:
+        err.print(f"  ... and {report.failed - 20} more problems")
+
+
+@library_app.command("stats")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def library_stats(library: Path | None, as_json: bool) -> None:
+    """Counts by kind, collection, design and year; size on disk."""
+    with Library(_settings(library).library, readonly=True) as lib:
+        stats = lib.stats()
+    if as_json:
+        out.print_json(
+            json.dumps({**asdict(stats), "bytes_per_document": stats.bytes_per_document})
+        )
+    else:
+        _print_stats(stats)
+
+
+def _print_stats(stats: LibraryStats) -> None:
+    out.print(
+        f"[bold]{stats.documents:,}[/] documents, {stats.passages:,} passages, "
+        f"{stats.sentences:,} sentences"
+    )
+    out.print(
+        f"store {stats.store_bytes / 1e6:,.1f} MB, index {stats.index_bytes / 1e6:,.1f} MB, "
+        f"{stats.bytes_per_document:,.0f} bytes per document"
+    )
+    if stats.pending_index:
+        out.print(
+            f"[yellow]{stats.pending_index} documents await indexing[/] "
+            "(the next write replays them)"
+        )
+    for title, counts in (
+        ("kind", stats.by_kind),
+        ("collection", stats.by_collection),
+        ("design", stats.by_design),
+        ("year", _decades(stats.by_year)),
+    ):
+        table = Table(title=f"by {title}", title_justify="left")
+        table.add_column(title)
+        table.add_column("documents", justify="right")
+        for key, count in counts.items():
+            table.add_row(key or "—", f"{count:,}")
+        out.print(table)
+
+
+def _decades(by_year: dict[str, int]) -> dict[str, int]:
+    decades: dict[str, int] = {}
+    for year, count in sorted(by_year.items()):
+        key = f"{year[:3]}0s" if year else "unknown"
+        decades[key] = decades.get(key, 0) + count
+    return decades
+
+
+@library_app.command("rebuild-index")
+@library_option
+def rebuild_index(library: Path | None) -> None:
+    """Drop the search index and rebuild it from the document store."""
+    with Library(_settings(library).library) as lib:
+        total = lib.store.count()
+        with _progress() as bar:
+            task = bar.add_task("indexing", total=total)
+            count = lib.rebuild_index(progress=lambda n: bar.advance(task, n))
+    err.print(f"indexed {count:,} documents")
+
+
+@library_app.command("search")
+@click.argument("text")
+@click.option("--k", default=10, show_default=True, help="how many documents")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice([k.value for k in SourceKind]),
+    help="only this source kind (repeatable)",
+)
+@library_option
+def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | None) -> None:
+    """Full-text search of the library (lexical only; for checking an ingest)."""
+    with Library(_settings(library).library, readonly=True) as lib:
+        hits = lib.search(text, k, kind=list(kind))
+    for hit in hits:
+        doc = hit.document
+        out.print(f"{hit.score:7.2f}  {doc.id}  [dim]{doc.kind} {doc.year or ''}[/]  {doc.title}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; known errors become one line on stderr and a non-zero status."""
+    try:
+        result = app(args=argv, prog_name="evimap", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err.print("interrupted: every batch committed before the interruption is kept")
+        return 130
+    except EvimapError as exc:
+        err.print(f"[red]error:[/] {exc.message}", highlight=False)
+        return 2 if isinstance(exc, ConfigError) else 1
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The full-text search index (tantivy, BM25) over the library's documents.
+
+Only what search needs is indexed; the document itself is read back from the store, so the
+index can always be rebuilt from it. Ids are indexed raw so a document can be replaced or
+deleted by id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from evimap.errors import LibraryBusyError, LibraryError
+from evimap.store import IndexFields
+
+TEXT_FIELDS = ("title", "question", "body", "keywords")
+DEFAULT_BOOSTS = {"title": 1.5, "question": 1.5, "body": 1.0, "keywords": 0.5}
+FILTER_FIELDS = ("kind", "collection", "design")
+
+_QUERY_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_OPERATORS = {"AND", "OR", "NOT", "IN"}
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in FILTER_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_integer_field("level", indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name="en_stem")
+    return builder.build()
+
+
+@dataclass(slots=True, frozen=True)
+class IndexHit:
+    id: str
+    score: float
+
+
+class SearchIndex:
+    """A tantivy index directory. Writing needs the writer lock (one process at a time)."""
+
+    def __init__(
+        self, path: Path, *, readonly: bool = False, heap_bytes: int = 128_000_000, threads: int = 2
+    ) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly
+        self.path = path
+        self.schema = _schema()
+        try:
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError as exc:
+            raise LibraryError(f"cannot open search index {path}: {exc}") from exc
+        self._heap = heap_bytes
+        self._threads = threads
+        self._writer: tantivy.IndexWriter | None = None
+
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            if self.readonly:
+                raise LibraryError(f"the library at {self.path.parent} was opened read-only")
+            try:
+                self._writer = self.index.writer(self._heap, self._threads)
+            except ValueError as exc:
+                raise LibraryBusyError(
+                    f"the library at {self.path.parent} is being written by another process"
+                ) from exc
+        return self._writer
+
+    def add(self, items: Iterable[IndexFields]) -> None:
+        writer = self.writer
+        for f in items:
+            writer.add_document(_to_tantivy(f))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        writer = self.writer
+        for doc_id in ids:
+            writer.delete_documents_by_term("id", doc_id)
+
+    def delete_all(self) -> None:
+        self.writer.delete_all_documents()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self.index.reload()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()  # releases the writer lock
+            self._writer = None
+
+    def searcher(self) -> tantivy.Searcher:
+        """A consistent view of the last committed state."""
+        self.index.reload()
+        return self.index.searcher()
+
+    def count(self) -> int:
+        return self.searcher().num_docs
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        *,
+        filters: dict[str, Sequence[str]] | None = None,
+        boosts: dict[str, float] | None = None,
+        searcher: tantivy.Searcher | None = None,
+    ) -> list[IndexHit]:
+        """BM25 over the text fields; `filters` keeps only documents whose field is listed."""
+        query = self.text_query(text, boosts)
+        if query is None:
+            return []
+        query = self._filtered(query, filters or {})
+        searcher = searcher or self.searcher()
+        result = searcher.search(query, limit=k, count=False)
+        return [IndexHit(searcher.doc(address)["id"][0], score) for score, address in result.hits]
+
+    def text_query(self, text: str, boosts: dict[str, float] | None = None) -> tantivy.Query | None:
+        words = [w.lower() if w in _OPERATORS else w for w in _QUERY_WORD.findall(text)]
+        if not words:
+            return None
+        return self.index.parse_query(
+            " ".join(words), list(TEXT_FIELDS), field_boosts=boosts or DEFAULT_BOOSTS
+        )
+
+    def _filtered(self, query: tantivy.Query, filters: dict[str, Sequence[str]]) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, query)]
+        for field, values in filters.items():
+            if field not in FILTER_FIELDS:
+                raise LibraryError(f"cannot filter on {field!r}; filters: {FILTER_FIELDS}")
+            if values:
+                term_set = tantivy.Query.term_set_query(self.schema, field, list(values))
+                clauses.append((tantivy.Occur.Must, term_set))
+        return query if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+
+def _to_tantivy(f: IndexFields) -> tantivy.Document:
+    doc = tantivy.Document(
+        id=f.id,
+        kind=f.kind,
+        collection=f.collection,
+        level=f.level,
+        title=f.title,
+        question=f.question,
+        body=f.body,
+        keywords=f.keywords,
+    )
+    if f.design:
+        doc.add_text("design", f.design)
+    if f.year is not None:
+        doc.add_integer("year", f.year)
+    return doc

@@ -1,0 +1,180 @@
+"""Running a source adapter over files into the library, with parser processes in parallel.
+
+Parser processes read files and `prepare` documents (sentence split, serialise, hash); the
+calling process only writes batches. Files are grouped into tasks dealt round-robin to the
+workers, each worker with its own bounded queue, and the writer takes the tasks in order, so
+a deletion in a later file always follows the additions of earlier files, and memory stays
+bounded however large the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue as queue_module
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from evimap import sources
+from evimap.errors import EvimapError, SourceFormatError
+from evimap.evidence import Deletion, Document, Problem, Record
+from evimap.library import Batch, IngestReport, Library
+from evimap.store import Prepared, prepare
+
+BATCH_SIZE = 500
+QUEUE_BATCHES = 32  # per worker: bounds memory to about workers x 32 x 500 documents
+TASK_BYTES = 16_000_000  # group small files into tasks of about this many bytes
+
+
+@dataclass(slots=True)
+class Progress:
+    """Callbacks for a progress display; all optional."""
+
+    on_records: Callable[[int], None] = lambda n: None
+    on_file: Callable[[Path, int], None] = lambda path, size: None
+
+
+def ingest(
+    library: Library,
+    source: str,
+    paths: list[Path],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read every file of `source` under `paths` into `library`."""
+    files = sources.expand(source, paths)
+    progress = progress or Progress()
+    workers = default_workers(files) if workers is None else workers
+    with library.writing() as report:
+        if workers <= 0:
+            batches = _batches_in_process(source, files, progress)
+        else:
+            batches = _batches_from_workers(source, files, workers, progress)
+        for batch in batches:
+            library.apply(batch, report)
+            progress.on_records(len(batch))
+    return report
+
+
+def ingest_records(
+    library: Library, records: Iterable[Record], *, progress: Progress | None = None
+) -> IngestReport:
+    """Write records from any iterator (e.g. PubMed E-utilities) into `library`."""
+    progress = progress or Progress()
+    return library.add(records, batch_size=BATCH_SIZE, progress=progress.on_records)
+
+
+def default_workers(files: list[Path]) -> int:
+    """No worker processes for small inputs (start-up costs more than it saves)."""
+    total = sum(f.stat().st_size for f in files)
+    if total < 4_000_000:
+        return 0
+    return max(1, min(os.cpu_count() or 1, len(_tasks(files))))
+
+
+def _tasks(files: list[Path]) -> list[list[Path]]:
+    tasks: list[list[Path]] = [[]]
+    size = 0
+    for path in files:
+        if size >= TASK_BYTES:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(path)
+        size += path.stat().st_size
+    return [t for t in tasks if t]
+
+
+def read_files(source: str, files: Iterable[Path]) -> Iterator[tuple[Path, Record | None]]:
+    """Every record of every file; a file that cannot be read at all becomes a Problem.
+
+    Yields (path, None) after each file, so callers can count files done.
+    """
+    module = sources.adapter(source)
+    for path in files:
+        try:
+            for record in module.read_file(path):
+                yield path, record
+        except SourceFormatError as exc:
+            yield path, Problem(str(path), "", exc.message)
+        except (OSError, EvimapError) as exc:
+            yield path, Problem(str(path), "", f"cannot read: {exc}")
+        yield path, None
+
+
+def _prepared(record: Record) -> Prepared | Deletion | Problem:
+    if isinstance(record, Document):
+        try:
+            return prepare(record)
+        except (ValueError, TypeError) as exc:
+            return Problem("", record.id, f"cannot store document: {exc}")
+    return record
+
+
+def _batches_in_process(source: str, files: list[Path], progress: Progress) -> Iterator[Batch]:
+    batch: Batch = []
+    for path, record in read_files(source, files):
+        if record is None:
+            progress.on_file(path, path.stat().st_size)
+            continue
+        batch.append(_prepared(record))
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _worker(source: str, tasks: list[list[Path]], out: mp.Queue) -> None:
+    for task in tasks:
+        batch: Batch = []
+        for path, record in read_files(source, task):
+            if record is None:
+                out.put(("file", str(path), batch))
+                batch = []
+                continue
+            batch.append(_prepared(record))
+            if len(batch) >= BATCH_SIZE:
+                out.put(("batch", "", batch))
+                batch = []
+        out.put(("task", "", batch))
+
+
+def _batches_from_workers(
+    source: str, files: list[Path], workers: int, progress: Progress
+) -> Iterator[Batch]:
+    tasks = _tasks(files)
+    workers = min(workers, len(tasks))
+    context = mp.get_context("spawn")  # no fork after the index writer started its threads
+    queues = [context.Queue(QUEUE_BATCHES) for _ in range(workers)]
+    procs = [
+        context.Process(target=_worker, args=(source, tasks[w::workers], queues[w]), daemon=True)
+        for w in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        for number in range(len(tasks)):
+            yield from _task_batches(queues[number % workers], procs[number % workers], progress)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+
+def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterator[Batch]:
+    while True:
+        try:
+            kind, path, batch = out.get(timeout=1.0)
+        except queue_module.Empty:
+            if not proc.is_alive():
+                raise EvimapError("a parser process died unexpectedly") from None
+            continue
+        if batch:
+            yield batch
+        if kind == "file":
+            progress.on_file(Path(path), Path(path).stat().st_size)
+        elif kind == "task":
+            return

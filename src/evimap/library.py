@@ -1,0 +1,290 @@
+"""The evidence library: one directory with a document store and a search index.
+
+    LIBRARY/
+      store.sqlite     every document whole (source of truth, SQLite WAL)
+      index/           tantivy full-text index, rebuildable from the store
+
+Writing: each batch is one store transaction that also lists the touched ids in a journal;
+the index is committed every `index_commit_every` documents and at the end, and only then is
+the journal cleared. A crash or Ctrl-C leaves every committed batch whole; the next writer
+replays the journal into the index before anything else. Readers use `snapshot()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+
+from evimap.errors import LibraryError, NotFoundError
+from evimap.evidence import Deletion, Document, Problem, Record
+from evimap.index import IndexHit, SearchIndex
+from evimap.store import Prepared, Store, prepare
+
+STORE_FILE = "store.sqlite"
+INDEX_DIR = "index"
+MAX_PROBLEMS_KEPT = 1000
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did: the counts, the problems met and how long it took."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> int:
+        return self.added + self.updated + self.unchanged + self.deleted
+
+    def note(self, problem: Problem) -> None:
+        self.failed += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"deleted {self.deleted}, failed {self.failed}"
+        )
+
+
+@dataclass(slots=True, frozen=True)
+class SearchHit:
+    document: Document
+    score: float
+
+
+@dataclass(slots=True, frozen=True)
+class LibraryStats:
+    documents: int
+    passages: int
+    sentences: int
+    by_kind: dict[str, int]
+    by_collection: dict[str, int]
+    by_design: dict[str, int]
+    by_year: dict[str, int]
+    store_bytes: int
+    index_bytes: int
+    pending_index: int
+
+    @property
+    def bytes_per_document(self) -> float:
+        return (self.store_bytes + self.index_bytes) / self.documents if self.documents else 0.0
+
+
+Batch = list[Prepared | Deletion | Problem]
+
+
+class Library:
+    """Open (or create) the library at `path`."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        create: bool = False,
+        readonly: bool = False,
+        index_commit_every: int = 50_000,
+    ) -> None:
+        self.path = Path(path)
+        if not (self.path / STORE_FILE).exists() and not create:
+            raise NotFoundError(f"no evidence library at {self.path} (run `evimap ingest` first)")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly
+        self.store = Store(self.path / STORE_FILE, readonly=readonly)
+        self.index = SearchIndex(self.path / INDEX_DIR, readonly=readonly)
+        self.index_commit_every = index_commit_every
+        self._uncommitted = 0
+        self._recovered = False
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add(
+        self,
+        records: Iterable[Record],
+        *,
+        batch_size: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Add, update or delete documents; problems are counted and the run goes on."""
+        with self.writing() as report:
+            batch: Batch = []
+            for record in records:
+                batch.append(prepare(record) if isinstance(record, Document) else record)
+                if len(batch) >= batch_size:
+                    self.apply(batch, report)
+                    if progress:
+                        progress(len(batch))
+                    batch = []
+            self.apply(batch, report)
+            if progress and batch:
+                progress(len(batch))
+        return report
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[IngestReport]:
+        """A write session: recovers first, commits the index at the end, rolls back on error."""
+        self.recover()
+        report = IngestReport()
+        started = time.perf_counter()
+        try:
+            yield report
+        except BaseException:
+            self.index.rollback()  # uncommitted index work; the journal still lists it
+            self._uncommitted = 0
+            raise
+        self.commit_index()
+        report.seconds = time.perf_counter() - started
+
+    def apply(self, batch: Batch, report: IngestReport) -> None:
+        """Write one batch: the store in one transaction, then the index (committed later)."""
+        upserts: dict[str, Prepared] = {}
+        deletions: dict[str, None] = {}
+        for item in batch:
+            if isinstance(item, Problem):
+                report.note(item)
+            elif isinstance(item, Deletion):
+                upserts.pop(item.id, None)
+                deletions[item.id] = None
+            else:
+                deletions.pop(item.id, None)
+                upserts[item.id] = item
+        if not upserts and not deletions:
+            return
+        result = self.store.write(list(upserts.values()), list(deletions))
+        self.index.delete([p.id for p in result.updated] + result.deleted)
+        self.index.add(p.fields for p in (*result.added, *result.updated))
+        report.added += len(result.added)
+        report.updated += len(result.updated)
+        report.unchanged += result.unchanged
+        report.deleted += len(result.deleted)
+        self._uncommitted += len(result.added) + len(result.updated) + len(result.deleted)
+        if self._uncommitted >= self.index_commit_every:
+            self.commit_index()
+
+    def commit_index(self) -> None:
+        if self._uncommitted:
+            self.index.commit()
+            self.store.clear_journal()
+            self._uncommitted = 0
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many existed."""
+        with self.writing() as report:
+            self.apply([Deletion(i) for i in ids], report)
+        return report.deleted
+
+    def recover(self) -> int:
+        """Replay the journal into the index after an interrupted write; returns ids replayed."""
+        if self._recovered:
+            return 0
+        pending = self.store.journal()
+        if pending:
+            docs = self.store.get_many(pending)
+            self.index.delete(pending)
+            self.index.add(prepare(d).fields for d in docs.values())
+            self.index.commit()
+            self.store.clear_journal(pending)
+        self._recovered = True
+        return len(pending)
+
+    def rebuild_index(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop the index and rebuild it from the store; returns documents indexed."""
+        self.recover()
+        self.index.delete_all()
+        count = 0
+        for doc in self.store.iter_documents():
+            self.index.add([prepare(doc).fields])
+            count += 1
+            if progress and count % 1000 == 0:
+                progress(1000)
+        self.index.commit()
+        if progress:
+            progress(count % 1000)
+        return count
+
+    # -- reading -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """A consistent read view: one store read transaction and one index searcher."""
+        conn = self.store.conn
+        conn.execute("BEGIN")
+        try:
+            yield Snapshot(self, self.index.searcher())
+        finally:
+            conn.execute("COMMIT")
+
+    def get(self, doc_id: str) -> Document:
+        doc = self.store.get_many([doc_id]).get(doc_id)
+        if doc is None:
+            raise NotFoundError(f"no document {doc_id!r} in the library")
+        return doc
+
+    def search(self, text: str, k: int = 10, **filters: list[str]) -> list[SearchHit]:
+        with self.snapshot() as snap:
+            return snap.search(text, k, **filters)
+
+    def stats(self) -> LibraryStats:
+        store = self.store
+        docs, passages, sentences = store.totals()
+        return LibraryStats(
+            documents=docs,
+            passages=passages,
+            sentences=sentences,
+            by_kind=store.group_counts("kind"),
+            by_collection=store.group_counts("collection"),
+            by_design=store.group_counts("design"),
+            by_year=store.group_counts("year"),
+            store_bytes=_size(self.path, STORE_FILE),
+            index_bytes=_size(self.path, INDEX_DIR),
+            pending_index=len(store.journal()),
+        )
+
+
+@dataclass(slots=True)
+class Snapshot:
+    library: Library
+    searcher: tantivy.Searcher
+
+    def search(self, text: str, k: int = 10, **filters: list[str]) -> list[SearchHit]:
+        hits = self.library.index.search(text, k, filters=filters, searcher=self.searcher)
+        return self._hydrate(hits)
+
+    def _hydrate(self, hits: list[IndexHit]) -> list[SearchHit]:
+        docs = self.library.store.get_many([h.id for h in hits])
+        # An id the store no longer has was deleted after the index committed: skip it.
+        return [SearchHit(docs[h.id], h.score) for h in hits if h.id in docs]
+
+    def count(self) -> int:
+        return self.library.store.count()
+
+
+def _size(root: Path, name: str) -> int:
+    path = root / name
+    if path.is_file():
+        extra = [root / f"{name}-wal"]
+        return path.stat().st_size + sum(p.stat().st_size for p in extra if p.exists())
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    raise LibraryError(f"missing {path}")

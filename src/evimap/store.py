@@ -1,0 +1,278 @@
+"""The document store: one SQLite file that holds every document whole.
+
+The store is the source of truth; the search index is rebuilt from it. Documents are kept as
+compressed JSON (with their sentence spans filled in) beside a few columns used for counting
+and filtering. `prepare` turns a Document into a row without touching the database, so it can
+run in parser processes while the writer only inserts.
+
+Writes go through `Store.write(...)`, one transaction per batch. The table `index_journal`
+lists documents written to the store whose index entry is not yet committed; the library
+replays it after a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from evimap.errors import LibraryError
+from evimap.evidence import Document, Passage
+from evimap.text import split_sentences
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    design TEXT,
+    level INTEGER NOT NULL,
+    year INTEGER,
+    language TEXT NOT NULL,
+    title TEXT NOT NULL,
+    n_passages INTEGER NOT NULL,
+    n_sentences INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    body BLOB NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_kind ON documents (kind, design);
+CREATE INDEX IF NOT EXISTS documents_collection ON documents (collection);
+CREATE TABLE IF NOT EXISTS index_journal (doc_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_UPSERT = """
+INSERT INTO documents (id, kind, collection, design, level, year, language, title,
+                       n_passages, n_sentences, content_hash, body, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    kind = excluded.kind, collection = excluded.collection, design = excluded.design,
+    level = excluded.level, year = excluded.year, language = excluded.language,
+    title = excluded.title, n_passages = excluded.n_passages,
+    n_sentences = excluded.n_sentences, content_hash = excluded.content_hash,
+    body = excluded.body, updated_at = excluded.updated_at
+"""
+
+
+class IndexFields(NamedTuple):
+    """What the search index needs of a document (plain strings: cheap to pickle)."""
+
+    id: str
+    kind: str
+    collection: str
+    design: str
+    year: int | None
+    level: int
+    title: str
+    question: str
+    body: str
+    keywords: str
+
+
+class Prepared(NamedTuple):
+    """A document made ready for the store and the index, computed off the writer."""
+
+    id: str
+    content_hash: str
+    row: tuple
+    fields: IndexFields
+
+
+def prepare(doc: Document) -> Prepared:
+    """Split sentences, serialise and hash `doc`; pure, runs in parser processes."""
+    passages = tuple(_with_sentences(p) for p in doc.passages)
+    data = doc.to_dict()
+    data["passages"] = [
+        {"text": p.text, "heading": p.heading, "sentences": p.sentences} for p in passages
+    ]
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
+    design = doc.design.value if doc.design else ""
+    n_sentences = sum(len(p.sentences or ()) for p in passages)
+    row = (
+        doc.id,
+        doc.kind.value,
+        doc.collection,
+        design or None,
+        doc.level,
+        doc.year,
+        doc.language,
+        doc.title,
+        len(passages),
+        n_sentences,
+        digest,
+        zlib.compress(payload, 1),
+    )
+    return Prepared(doc.id, digest, row, _index_fields(doc, design))
+
+
+def _with_sentences(passage: Passage) -> Passage:
+    if passage.sentences is not None:
+        return passage
+    return Passage(passage.text, passage.heading, split_sentences(passage.text))
+
+
+def _index_fields(doc: Document, design: str) -> IndexFields:
+    question = ""
+    if doc.question is not None:
+        q = doc.question
+        question = " ".join((q.text, q.focus, *q.synonyms))
+    return IndexFields(
+        id=doc.id,
+        kind=doc.kind.value,
+        collection=doc.collection,
+        design=design,
+        year=doc.year,
+        level=doc.level,
+        title=doc.title,
+        question=question,
+        body="\n".join(p.text for p in doc.passages),
+        keywords=" ; ".join(doc.mesh),
+    )
+
+
+def decode_body(body: bytes) -> Document:
+    return Document.from_dict(json.loads(zlib.decompress(body)))
+
+
+@dataclass(slots=True)
+class WriteResult:
+    added: list[Prepared]
+    updated: list[Prepared]
+    unchanged: int
+    deleted: list[str]
+
+
+class Store:
+    """The SQLite file of a library. One writer at a time; readers see snapshots (WAL)."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        try:
+            self.conn = _connect(path, readonly)
+        except sqlite3.Error as exc:
+            raise LibraryError(f"cannot open document store {path}: {exc}") from exc
+        if not readonly:
+            self.conn.executescript(_SCHEMA)
+            self._check_version()
+
+    def _check_version(self) -> None:
+        found = self.meta("schema_version")
+        if found is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+        elif found != str(SCHEMA_VERSION):
+            raise LibraryError(
+                f"{self.path} has store schema {found}; this evimap reads {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def write(self, upserts: Sequence[Prepared], deletions: Sequence[str]) -> WriteResult:
+        """Apply one batch in one transaction; unchanged documents are left alone."""
+        known = self._hashes([p.id for p in upserts] + list(deletions))
+        added = [p for p in upserts if p.id not in known]
+        updated = [p for p in upserts if p.id in known and known[p.id] != p.content_hash]
+        deleted = [i for i in deletions if i in known]
+        now = time.time()
+        with self.conn:
+            self.conn.executemany(_UPSERT, [(*p.row, now) for p in (*added, *updated)])
+            self.conn.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i in deleted])
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO index_journal (doc_id) VALUES (?)",
+                [(p.id,) for p in (*added, *updated)] + [(i,) for i in deleted],
+            )
+        unchanged = len(upserts) - len(added) - len(updated)
+        return WriteResult(added, updated, unchanged, deleted)
+
+    def _hashes(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, content_hash FROM documents WHERE id IN ({marks})"
+            found.update(self.conn.execute(query, chunk).fetchall())
+        return found
+
+    def journal(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM index_journal")]
+
+    def clear_journal(self, ids: Iterable[str] | None = None) -> None:
+        with self.conn:
+            if ids is None:
+                self.conn.execute("DELETE FROM index_journal")
+            else:
+                self.conn.executemany(
+                    "DELETE FROM index_journal WHERE doc_id = ?", [(i,) for i in ids]
+                )
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Document]:
+        docs: dict[str, Document] = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, body FROM documents WHERE id IN ({marks})"
+            docs.update((i, decode_body(b)) for i, b in self.conn.execute(query, chunk))
+        return docs
+
+    def iter_documents(self, batch: int = 2000) -> Iterator[Document]:
+        """Every document, in id order, read in pages (bounded memory)."""
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, body FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for _, body in rows:
+                yield decode_body(body)
+            last = rows[-1][0]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def group_counts(self, column: str) -> dict[str, int]:
+        if column not in {"kind", "collection", "design", "year", "language"}:
+            raise ValueError(f"cannot group by {column!r}")
+        query = f"SELECT {column}, count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"
+        return {("" if k is None else str(k)): n for k, n in self.conn.execute(query)}
+
+    def totals(self) -> tuple[int, int, int]:
+        """(documents, passages, sentences)."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(n_passages), 0), coalesce(sum(n_sentences), 0) "
+            "FROM documents"
+        ).fetchone()
+        return row[0], row[1], row[2]
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
