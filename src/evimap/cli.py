@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+
 import click
 from rich.console import Console
 from rich.progress import (
