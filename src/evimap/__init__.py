@@ -25,7 +25,7 @@ from evimap.evidence import (
     design_from_publication_types,
     evidence_level,
 )
-from evimap.ingest import ingest, ingest_records
+from evimap.ingestion import ingest, ingest_records
 from evimap.library import IngestReport, Library, LibraryStats, SearchHit
 from evimap.settings import Settings
 

@@ -19,8 +19,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from evimap import ingest as ingest_module
-from evimap import sources
+from evimap import ingestion, sources
+from evimap.demo import demo_inputs
 from evimap.errors import ConfigError, EvimapError
 from evimap.evidence import SourceKind
 from evimap.library import IngestReport, Library, LibraryStats
@@ -87,6 +87,21 @@ def ingest(
     return 1 if report.read == 0 and report.failed else 0
 
 
+@app.command()
+@library_option
+def demo(library: Path | None) -> None:
+    """Build a library from the public datasets (../shared/data) and show what is in it."""
+    settings = _settings(library)
+    with Library(settings.library, create=True) as lib:
+        for source, path in demo_inputs(settings.shared_data):
+            _print_report(_ingest_files(lib, source, [path], settings.workers))
+        _print_stats(lib.stats())
+    err.print(
+        f"library ready at {settings.library}; try: evimap library search "
+        "'multiple sclerosis relapse triggers'"
+    )
+
+
 def _ingest_files(
     lib: Library, source: str, paths: list[Path], workers: int | None
 ) -> IngestReport:
@@ -98,11 +113,11 @@ def _ingest_files(
     with _progress() as bar:
         files_task = bar.add_task(f"{source}: files", total=len(files))
         records_task = bar.add_task("documents", total=None)
-        progress = ingest_module.Progress(
+        progress = ingestion.Progress(
             on_records=lambda n: bar.advance(records_task, n),
             on_file=lambda path, size: bar.advance(files_task, 1),
         )
-        return ingest_module.ingest(lib, source, files, workers=workers, progress=progress)
+        return ingestion.ingest(lib, source, files, workers=workers, progress=progress)
 
 
 def _ingest_online(
@@ -115,8 +130,8 @@ def _ingest_online(
     records = eutils.search_and_fetch(query, max_results, api_key=settings.ncbi_api_key)
     with _progress() as bar:
         task = bar.add_task(f"PubMed: {query}", total=max_results)
-        progress = ingest_module.Progress(on_records=lambda n: bar.advance(task, n))
-        return ingest_module.ingest_records(lib, records, progress=progress)
+        progress = ingestion.Progress(on_records=lambda n: bar.advance(task, n))
+        return ingestion.ingest_records(lib, records, progress=progress)
 
 
 def _progress() -> Progress:

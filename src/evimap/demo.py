@@ -1,0 +1,27 @@
+"""The newcomer's first run: a library built from the public datasets in ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evimap.errors import NotFoundError
+
+# (source adapter, path under the shared data directory), read in this order.
+DEMO_SOURCES: tuple[tuple[str, str], ...] = (
+    ("medquad", "medquad"),
+    ("pubmed", "pubmed-xml"),
+    ("pubmedqa", "pubmedqa/ori_pqal.json"),
+    ("beir", "scifact/corpus.jsonl"),
+)
+
+
+def demo_inputs(shared_data: Path) -> list[tuple[str, Path]]:
+    """The demo's inputs that exist under `shared_data`; an error if none do."""
+    found = [
+        (source, shared_data / rel) for source, rel in DEMO_SOURCES if (shared_data / rel).exists()
+    ]
+    if not found:
+        raise NotFoundError(
+            f"no public datasets under {shared_data} (set EVIMAP_SHARED_DATA to their folder)"
+        )
+    return found

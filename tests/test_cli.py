@@ -1,0 +1,78 @@
+"""The `evimap` command: thin glue, one-line errors, honest exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.test_ingest import pubmed_file
+
+from evimap.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_ingest_then_stats_then_search(tmp_path, capsys):
+    lib = str(tmp_path / "lib")
+    xml = pubmed_file(tmp_path / "a.xml", range(1, 4))
+    code, _, err = run(capsys, "ingest", "pubmed", str(xml), "-L", lib)
+    assert code == 0 and "added 3, updated 0, unchanged 0, deleted 0, failed 0" in err
+    code, out, _ = run(capsys, "library", "stats", "-L", lib, "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["documents"] == 3 and stats["by_kind"] == {"research": 3}
+    code, out, _ = run(capsys, "library", "search", "glimmerfield relapses", "-L", lib)
+    assert code == 0 and out.count("pubmed:") == 3
+
+
+def test_ingest_exits_non_zero_only_when_nothing_could_be_read(tmp_path, capsys):
+    lib = str(tmp_path / "lib")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<PubmedArticleSet><PubmedArticle>")
+    code, _, err = run(capsys, "ingest", "pubmed", str(bad), "-L", lib)
+    assert code == 1 and "bad.xml" in err
+    good = pubmed_file(tmp_path / "good.xml", range(1, 3))
+    code, _, err = run(capsys, "ingest", "pubmed", str(bad), str(good), "-L", lib)
+    assert code == 0 and "added 2" in err and "failed 1" in err
+
+
+def test_a_missing_library_is_one_line_not_a_traceback(tmp_path, capsys):
+    code, _, err = run(capsys, "library", "stats", "-L", str(tmp_path / "none"))
+    assert code == 1
+    assert err.strip().startswith("error: no evidence library at")
+    assert "Traceback" not in err
+
+
+def test_unknown_source_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(capsys, "ingest", "cochrane", str(tmp_path))
+    assert code == 2 and "cochrane" in err
+
+
+def test_a_missing_path_is_reported(tmp_path, capsys):
+    code, _, err = run(
+        capsys, "ingest", "pubmed", str(tmp_path / "nope.xml"), "-L", str(tmp_path / "lib")
+    )
+    assert code == 1 and "no such file or directory" in err
+
+
+def test_a_bad_setting_refuses_to_start(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("EVIMAP_WORKERS", "many")
+    code, _, err = run(capsys, "ingest", "pubmed", str(tmp_path), "-L", str(tmp_path / "l"))
+    assert code == 2 and "EVIMAP_WORKERS must be a whole number, got 'many'" in err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["ingest", "--help"], ["library", "--help"]])
+def test_help_works(capsys, argv):
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and "Usage" in out
+
+
+def test_readme_documents_every_setting():
+    from evimap.settings import ENV_VARS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert [v for v in ENV_VARS if v not in readme] == []
