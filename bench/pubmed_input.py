@@ -32,7 +32,7 @@ def build(pubmed_xml: Path, out_dir: Path, citations: int, files: int) -> list[P
     """Write `citations` records over `files` files; reuses files already built."""
     out_dir.mkdir(parents=True, exist_ok=True)
     per_file = citations // files
-    paths = [out_dir / f"pubmed-{citations}-{n:03d}.xml" for n in range(files)]
+    paths = [out_dir / f"pubmed-{n:03d}.xml" for n in range(files)]
     if all(p.exists() for p in paths):
         return paths
     pools = templates(pubmed_xml)

@@ -11,10 +11,11 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 def open_binary(path: Path) -> BinaryIO:
     """Open `path` for reading bytes, decompressing gzip (by content, not by name)."""
-    handle = path.open("rb")
-    if handle.peek(2)[:2] == _GZIP_MAGIC if hasattr(handle, "peek") else False:
-        return gzip.GzipFile(fileobj=handle)  # type: ignore[return-value]
-    return handle
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic == _GZIP_MAGIC:
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # closes its own file
+    return path.open("rb")
 
 
 def files_matching(path: Path, suffixes: tuple[str, ...]) -> list[Path]:
