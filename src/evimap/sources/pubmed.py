@@ -1,0 +1,352 @@
+"""PubMed/MEDLINE citation XML: NLM baseline/update files and E-utilities efetch output.
+
+Reads the `PubmedArticleSet` root (DTDs 2018-2025) and the legacy `MedlineCitationSet` root
+(2016 DTD), plain or gzip. Streams with bounded memory: an lxml pull parser with a tag filter
+delivers one citation at a time, which is cleared and unlinked once read.
+
+    <PubmedArticle>  -> Document("pubmed:<PMID>")   (kind GUIDELINE for practice guidelines)
+    <DeleteCitation> -> Deletion("pubmed:<PMID>") for each PMID inside it
+    a citation that cannot be read -> Problem, and the file goes on
+    broken XML mid-file -> Problem naming the line, and the file stops there
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from evimap.errors import SourceFormatError
+from evimap.evidence import (
+    Deletion,
+    Document,
+    Passage,
+    Problem,
+    Record,
+    SourceKind,
+    StudyDesign,
+    design_from_publication_types,
+)
+from evimap.sources._files import files_matching, open_binary
+
+DESCRIPTION = "PubMed/MEDLINE citation XML (baseline/update files, efetch output; .xml or .xml.gz)"
+
+_SUFFIXES = (".xml", ".xml.gz")
+_CHUNK = 1 << 16  # bytes fed to the parser at a time
+
+_ARTICLE_SET = "PubmedArticleSet"
+_CITATION_SET = "MedlineCitationSet"
+# Which elements carry one record each, by root element.
+_RECORD_TAGS: dict[str, tuple[str, ...]] = {
+    _ARTICLE_SET: ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+    _CITATION_SET: ("MedlineCitation", "DeleteCitation"),
+}
+_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+
+_YEAR = re.compile(r"\d{4}")
+_YEAR_TAGS = frozenset({"Year", "MedlineDate"})
+_NO_HEADING = frozenset({"", "UNLABELLED", "UNASSIGNED"})
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def files(path: Path) -> list[Path]:
+    """`path` itself if it is a file, else every *.xml and *.xml.gz below it, sorted."""
+    return files_matching(path, _SUFFIXES)
+
+
+def read_file(path: Path) -> Iterator[Record]:
+    """Documents, Deletions and Problems of one PubMed XML file (plain or gzip)."""
+    with open_binary(path) as stream:
+        yield from parse_stream(stream, str(path))
+
+
+def parse_stream(stream: BinaryIO, origin: str) -> Iterator[Record]:
+    """Records of a PubMed XML byte stream; `origin` names the stream in Problems and errors.
+
+    Raises SourceFormatError when the stream is not XML or its root is neither
+    PubmedArticleSet nor MedlineCitationSet (decided from the first start tag).
+    """
+    position = 0
+    try:
+        root, prefix = _sniff_root(stream, origin)
+        if root is None:
+            yield Problem(file=origin, record="", reason="empty file")
+            return
+        parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS[root], **_PARSER_OPTIONS)
+        for chunk in _chunks(prefix, stream):  # ends with None: close the parser
+            error = _feed(parser, chunk)
+            for _event, element in parser.read_events():  # those before an error stand
+                position += 1
+                yield from _records(element, position, origin)
+            if error is not None:
+                yield _syntax_problem(error, origin, position)
+                return
+    except (EOFError, OSError) as error:  # truncated or corrupt gzip
+        reason = f"unreadable ({error}); file abandoned after {position} records"
+        yield Problem(file=origin, record="", reason=reason)
+
+
+def _sniff_root(stream: BinaryIO, origin: str) -> tuple[str | None, bytes]:
+    """The root element's name (None for an empty file) and the bytes read to find it."""
+    sniffer = etree.XMLPullParser(events=("start",), **_PARSER_OPTIONS)
+    seen: list[bytes] = []
+    while chunk := stream.read(_CHUNK):
+        seen.append(chunk)
+        error = _feed(sniffer, chunk)
+        for _event, element in sniffer.read_events():  # events before an error still count
+            return _check_root(element.tag, origin), b"".join(seen)
+        if error is not None:
+            raise _not_xml(origin, error)
+    if not b"".join(seen).strip():
+        return None, b""
+    raise _not_xml(origin, _feed(sniffer, None))
+
+
+def _feed(parser: etree.XMLPullParser, chunk: bytes | None) -> etree.XMLSyntaxError | None:
+    """Feed `chunk` (None: close) to `parser`; the syntax error it raised, if any."""
+    try:
+        if chunk is None:
+            parser.close()
+        else:
+            parser.feed(chunk)
+    except etree.XMLSyntaxError as error:
+        return error
+    return None
+
+
+def _check_root(tag: object, origin: str) -> str:
+    name = tag if isinstance(tag, str) else repr(tag)
+    if name not in _RECORD_TAGS:
+        raise SourceFormatError(
+            f"{origin}: not PubMed XML: root element is <{name}>, "
+            f"expected <{_ARTICLE_SET}> or <{_CITATION_SET}>"
+        )
+    return name
+
+
+def _not_xml(origin: str, error: etree.XMLSyntaxError | None) -> SourceFormatError:
+    why = f"not well-formed XML at the start: {error}" if error else "no root element found"
+    return SourceFormatError(f"{origin}: not PubMed XML ({why})")
+
+
+def _chunks(prefix: bytes, stream: BinaryIO) -> Iterator[bytes | None]:
+    """`prefix`, then the rest of `stream` in chunks, then None (the end)."""
+    yield prefix
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+    yield None
+
+
+def _syntax_problem(error: etree.XMLSyntaxError, origin: str, position: int) -> Problem:
+    line = error.lineno if error.lineno else "?"
+    reason = f"malformed XML at line {line} ({error.msg}); file abandoned after {position} records"
+    return Problem(file=origin, record=f"line {line}", reason=reason)
+
+
+def _records(element: etree._Element, position: int, origin: str) -> Iterator[Record]:
+    """The records of one record element, which is then cleared and unlinked."""
+    try:
+        tag = element.tag
+        if tag == "DeleteCitation":
+            for pmid in element.iterfind("PMID"):
+                if pmid.text and pmid.text.strip():
+                    yield Deletion(f"pubmed:{pmid.text.strip()}")
+        elif tag == "PubmedBookArticle":
+            pmid = element.findtext("BookDocument/PMID") or f"#{position}"
+            yield Problem(origin, pmid.strip(), "PubmedBookArticle records are not supported")
+        else:
+            yield _document_or_problem(element, position, origin)
+    finally:
+        _release(element)
+
+
+def _release(element: etree._Element) -> None:
+    """Free a finished record and everything before it, keeping memory bounded."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _document_or_problem(element: etree._Element, position: int, origin: str) -> Record:
+    """A citation element (PubmedArticle or bare MedlineCitation) as a Document or Problem."""
+    citation, data = _parts(element)
+    if citation is None:
+        return Problem(origin, f"#{position}", "no MedlineCitation")
+    pmid = _pmid(citation)
+    if not pmid:
+        return Problem(origin, f"#{position}", "no PMID")
+    found = _collect(citation)
+    title = _first_text(found.get("ArticleTitle")) or _first_text(found.get("VernacularTitle"))
+    if not title:
+        return Problem(origin, pmid, "no ArticleTitle or VernacularTitle")
+    return _document(pmid, title, citation, found, data)
+
+
+def _parts(element: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
+    """(MedlineCitation, PubmedData) of a PubmedArticle; a bare MedlineCitation has no data."""
+    if element.tag != "PubmedArticle":
+        return element, None
+    citation = data = None
+    for child in element:  # two children: cheaper than two find() calls
+        if child.tag == "MedlineCitation":
+            citation = child
+        elif child.tag == "PubmedData":
+            data = child
+    return citation, data
+
+
+def _pmid(citation: etree._Element) -> str:
+    """The citation's own PMID (its first child by the DTD), not a cited article's."""
+    first = citation[0] if len(citation) else None
+    text = first.text if first is not None and first.tag == "PMID" else citation.findtext("PMID")
+    return (text or "").strip()
+
+
+# The elements a Document is made of, all inside MedlineCitation and each unambiguous there
+# (Title is only Journal/Title, PubDate only JournalIssue/PubDate, and so on).
+_CITATION_TAGS = (
+    "ArticleTitle",
+    "VernacularTitle",
+    "Title",
+    "MedlineTA",
+    "PubDate",
+    "ArticleDate",
+    "ELocationID",
+    "Language",
+    "PublicationType",
+    "Abstract",
+)
+# MeSH descriptors are plain, numerous text: an XPath returning strings skips making elements.
+_MESH = etree.XPath("MeshHeadingList/MeshHeading/DescriptorName/text()", smart_strings=False)
+
+
+def _collect(citation: etree._Element) -> dict[str, list[etree._Element]]:
+    """The citation's elements named in _CITATION_TAGS, by tag, in one pass over it."""
+    found: dict[str, list[etree._Element]] = {}
+    for element in citation.iter(_CITATION_TAGS):
+        tag = element.tag
+        if tag in found:
+            found[tag].append(element)
+        else:
+            found[tag] = [element]
+    return found
+
+
+def _document(
+    pmid: str,
+    title: str,
+    citation: etree._Element,
+    found: dict[str, list[etree._Element]],
+    data: etree._Element | None,
+) -> Document:
+    types = _texts(found.get("PublicationType"))
+    design = design_from_publication_types(types)
+    guideline = design is StudyDesign.PRACTICE_GUIDELINE
+    return Document(
+        id=f"pubmed:{pmid}",
+        kind=SourceKind.GUIDELINE if guideline else SourceKind.RESEARCH,
+        collection="pubmed",
+        title=title,
+        passages=_abstract(found.get("Abstract")),
+        publisher=_first_text(found.get("Title")) or _first_text(found.get("MedlineTA")),
+        year=_year(found),
+        url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
+        pmid=pmid,
+        doi=_doi(data, found.get("ELocationID")),
+        language=_first_text(found.get("Language")).lower() or "und",
+        design=design,
+        publication_types=types,
+        mesh=tuple(name.strip() for name in _MESH(citation)),
+        extra={"status": citation.get("Status", "")},
+    )
+
+
+def _squash(text: str) -> str:
+    """Exactly normalize_space (str.split() splits on the characters re's \\s matches), faster.
+
+    Most PubMed text is ASCII and already tidy: checking that is cheaper than re-joining.
+    XML 1.0 cannot hold the other ASCII whitespace (\\x0b, \\x0c, \\x1c-\\x1f).
+    """
+    if (
+        text.isascii()
+        and "  " not in text
+        and "\n" not in text
+        and "\t" not in text
+        and "\r" not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return text
+    return " ".join(text.split())
+
+
+def _text(element: etree._Element) -> str:
+    """All text inside `element`, inline markup (<i>, <sup>, MathML...) flattened."""
+    if len(element) == 0:  # the common case: no inline markup
+        return _squash(element.text or "")
+    return _squash(_flatten(element))
+
+
+def _flatten(element: etree._Element) -> str:
+    """Text of `element` and its descendants; MathML loses its layout whitespace."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):  # comment or processing instruction
+            pass
+        elif tag.startswith(_MATHML):
+            parts.append("".join(piece.strip() for piece in child.itertext()))
+        else:
+            parts.append(_flatten(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _first_text(elements: list[etree._Element] | None) -> str:
+    return _text(elements[0]) if elements else ""
+
+
+def _texts(elements: list[etree._Element] | None) -> tuple[str, ...]:
+    if not elements:
+        return ()
+    return tuple(text for element in elements if (text := _text(element)))
+
+
+def _abstract(abstracts: list[etree._Element] | None) -> tuple[Passage, ...]:
+    """One passage per AbstractText of the (English) Abstract, its label as heading."""
+    if not abstracts:
+        return ()
+    passages = []
+    for section in abstracts[0]:
+        if section.tag != "AbstractText" or not (text := _text(section)):
+            continue
+        heading = (section.get("Label") or section.get("NlmCategory") or "").strip()
+        passages.append(Passage(text=text, heading="" if heading in _NO_HEADING else heading))
+    return tuple(passages)
+
+
+def _year(found: dict[str, list[etree._Element]]) -> int | None:
+    """Issue year, else the first year in a MedlineDate, else the electronic date's year."""
+    for tag in ("PubDate", "ArticleDate"):
+        for date in found.get(tag, ()):
+            for part in date:
+                if part.tag in _YEAR_TAGS and (match := _YEAR.search(part.text or "")):
+                    return int(match.group())
+    return None
+
+
+def _doi(data: etree._Element | None, locations: list[etree._Element] | None) -> str:
+    """The DOI from PubmedData's ArticleIdList, else from an ELocationID."""
+    ids = data.find("ArticleIdList") if data is not None else None
+    for article_id in () if ids is None else ids:
+        if article_id.get("IdType") == "doi" and article_id.text:
+            return article_id.text.strip()
+    for location in locations or ():
+        if location.get("EIdType") == "doi" and location.text:
+            return location.text.strip()
+    return ""
