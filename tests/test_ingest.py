@@ -75,14 +75,24 @@ def test_ingest_twice_changes_nothing(tmp_path, library):
 
 def test_progress_reports_every_file_and_record(tmp_path, library):
     files = [pubmed_file(tmp_path / f"{n}.xml", range(n * 100, n * 100 + 10)) for n in range(3)]
-    seen_files, seen_records = [], []
-    progress = Progress(
-        on_records=seen_records.append, on_file=lambda path, size: seen_files.append(path.name)
-    )
+    seen_bytes, seen_records = [], []
+    progress = Progress(on_records=seen_records.append, on_bytes=seen_bytes.append)
     ingest(library, "pubmed", files, workers=2, progress=progress)
-    assert seen_files == ["0.xml", "1.xml", "2.xml"]
+    assert seen_bytes == [f.stat().st_size for f in files]
     assert sum(seen_records) == 30
 
 
 def test_small_inputs_are_read_in_process(tmp_path):
     assert default_workers([pubmed_file(tmp_path / "a.xml", range(3))]) == 0
+
+
+def test_one_large_file_is_cut_and_read_by_several_workers_in_order(tmp_path, library, monkeypatch):
+    from evimap import ingestion
+
+    monkeypatch.setattr(ingestion, "TASK_BYTES", 40_000)
+    big = pubmed_file(tmp_path / "big.xml", range(1, 400), deleted=[5, 398])
+    assert len(ingestion.units_of("pubmed", [big])) > 4
+    report = ingest(library, "pubmed", [big], workers=2)
+    assert report.failed == 0
+    assert library.stats().documents == 397
+    assert {"5", "398"}.isdisjoint(h.document.pmid for h in library.search("heat", k=500))

@@ -358,3 +358,39 @@ def test_real_medquad_file_is_rejected(shared_data: Path) -> None:
     path = shared_data / "medquad" / "2_GARD_QA" / "0000004.xml"
     with pytest.raises(SourceFormatError, match=r"root element is <Document>"):
         list(pubmed.read_file(path))
+
+
+# -- segments: one large file parsed by several processes ------------------------------------
+
+
+def _big_file(tmp_path: Path, root: str, records: int) -> Path:
+    record = (
+        '<MedlineCitation Status="MEDLINE"><PMID Version="1">{n}</PMID><Article>'
+        "<ArticleTitle>Glimmerfield syndrome note {n}.</ArticleTitle></Article></MedlineCitation>"
+    )
+    if root == "PubmedArticleSet":
+        record = f"<PubmedArticle>{record}</PubmedArticle>"
+    body = "\n".join(record.format(n=n) for n in range(1, records + 1))
+    body += '\n<DeleteCitation><PMID Version="1">2</PMID></DeleteCitation>'
+    path = tmp_path / f"{root}.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE {root}>\n<{root}>\n{body}\n</{root}>\n')
+    return path
+
+
+@pytest.mark.parametrize("root", ["PubmedArticleSet", "MedlineCitationSet"])
+def test_segments_together_read_exactly_what_the_whole_file_reads(tmp_path, root):
+    path = _big_file(tmp_path, root, 3000)
+    parts = pubmed.segments(path, target_bytes=20_000)
+    assert len(parts) > 5
+    assert [p.start for p in parts[1:]] == [p.end for p in parts[:-1]]
+    from_segments = [r for part in parts for r in pubmed.read_segment(part)]
+    assert from_segments == list(pubmed.read_file(path))
+    assert len(from_segments) == 3001 and from_segments[-1] == Deletion("pubmed:2")
+
+
+def test_small_and_gzip_files_are_not_cut(tmp_path):
+    path = _big_file(tmp_path, "PubmedArticleSet", 50)
+    assert pubmed.segments(path, target_bytes=1_000_000) == [path]
+    gz = tmp_path / "big.xml.gz"
+    gz.write_bytes(gzip.compress(_big_file(tmp_path, "PubmedArticleSet", 3000).read_bytes()))
+    assert pubmed.segments(gz, target_bytes=20_000) == [gz]

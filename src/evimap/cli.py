@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import click
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -110,12 +112,15 @@ def _ingest_files(
     files = sources.expand(source, paths)
     if not files:
         raise EvimapError(f"no {source} files found under {', '.join(map(str, paths))}")
+    total = sum(f.stat().st_size for f in files)
+    label = f"{source}: {len(files):,} files, {total / 1e6:,.0f} MB"
     with _progress() as bar:
-        files_task = bar.add_task(f"{source}: files", total=len(files))
-        records_task = bar.add_task("documents", total=None)
+        task = bar.add_task(label, total=total, documents=0)
         progress = ingestion.Progress(
-            on_records=lambda n: bar.advance(records_task, n),
-            on_file=lambda path, size: bar.advance(files_task, 1),
+            on_records=lambda n: bar.update(
+                task, documents=bar.tasks[task].fields["documents"] + n
+            ),
+            on_bytes=lambda n: bar.advance(task, n),
         )
         return ingestion.ingest(lib, source, files, workers=workers, progress=progress)
 
@@ -129,9 +134,22 @@ def _ingest_online(
 
     records = eutils.search_and_fetch(query, max_results, api_key=settings.ncbi_api_key)
     with _progress() as bar:
-        task = bar.add_task(f"PubMed: {query}", total=max_results)
-        progress = ingestion.Progress(on_records=lambda n: bar.advance(task, n))
+        task = bar.add_task(f"PubMed: {query}", total=max_results, documents=0)
+        count = _counter(bar, task)
+        progress = ingestion.Progress(on_records=lambda n: (count(n), bar.advance(task, n)))
         return ingestion.ingest_records(lib, records, progress=progress)
+
+
+def _counter(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    """A callback that adds to the task's documents count."""
+    total = 0
+
+    def add(n: int) -> None:
+        nonlocal total
+        total += n
+        bar.update(task, documents=total)
+
+    return add
 
 
 def _progress() -> Progress:
@@ -139,7 +157,8 @@ def _progress() -> Progress:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[documents]:,} documents"),
         TimeElapsedColumn(),
         console=err,
         transient=False,

@@ -1,10 +1,11 @@
 """Running a source adapter over files into the library, with parser processes in parallel.
 
 Parser processes read files and `prepare` documents (sentence split, serialise, hash); the
-calling process only writes batches. Files are grouped into tasks dealt round-robin to the
-workers, each worker with its own bounded queue, and the writer takes the tasks in order, so
-a deletion in a later file always follows the additions of earlier files, and memory stays
-bounded however large the input.
+calling process only writes batches. The input is cut into units (a file, or a segment of a
+large file where the adapter can cut one), grouped into tasks of about TASK_BYTES, dealt
+round-robin to the workers, each with its own bounded queue. The writer takes the tasks in
+order, so a deletion in a later file always follows the additions of earlier files, and
+memory stays bounded however large the input.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from evimap import sources
 from evimap.errors import EvimapError, SourceFormatError
 from evimap.evidence import Deletion, Document, Problem, Record
 from evimap.library import Batch, IngestReport, Library
+from evimap.sources._files import Segment
 from evimap.store import Prepared, prepare
 
 BATCH_SIZE = 500
@@ -27,12 +29,15 @@ QUEUE_BATCHES = 32  # per worker: bounds memory to about workers x 32 x 500 docu
 TASK_BYTES = 16_000_000  # group small files into tasks of about this many bytes
 
 
+Unit = Path | Segment
+
+
 @dataclass(slots=True)
 class Progress:
     """Callbacks for a progress display; all optional."""
 
     on_records: Callable[[int], None] = lambda n: None
-    on_file: Callable[[Path, int], None] = lambda path, size: None
+    on_bytes: Callable[[int], None] = lambda n: None  # input bytes read so far, in steps
 
 
 def ingest(
@@ -51,7 +56,8 @@ def ingest(
         if workers <= 0:
             batches = _batches_in_process(source, files, progress)
         else:
-            batches = _batches_from_workers(source, files, workers, progress)
+            units = units_of(source, files)
+            batches = _batches_from_workers(source, units, workers, progress)
         for batch in batches:
             library.apply(batch, report)
             progress.on_records(len(batch))
@@ -71,36 +77,56 @@ def default_workers(files: list[Path]) -> int:
     total = sum(f.stat().st_size for f in files)
     if total < 4_000_000:
         return 0
-    return max(1, min(os.cpu_count() or 1, len(_tasks(files))))
+    return os.cpu_count() or 1
 
 
-def _tasks(files: list[Path]) -> list[list[Path]]:
-    tasks: list[list[Path]] = [[]]
-    size = 0
+def units_of(source: str, files: list[Path]) -> list[Unit]:
+    """The files, with each large one cut into segments where the adapter can cut it."""
+    cut = getattr(sources.adapter(source), "segments", None)
+    if cut is None:
+        return list(files)
+    units: list[Unit] = []
     for path in files:
+        try:
+            units.extend(cut(path, TASK_BYTES))
+        except (OSError, EvimapError):
+            units.append(path)  # read whole; its error is reported when read
+    return units
+
+
+def _size(unit: Unit) -> int:
+    return unit.size if isinstance(unit, Segment) else unit.stat().st_size
+
+
+def _tasks(units: list[Unit]) -> list[list[Unit]]:
+    tasks: list[list[Unit]] = [[]]
+    size = 0
+    for unit in units:
         if size >= TASK_BYTES:
             tasks.append([])
             size = 0
-        tasks[-1].append(path)
-        size += path.stat().st_size
+        tasks[-1].append(unit)
+        size += _size(unit)
     return [t for t in tasks if t]
 
 
-def read_files(source: str, files: Iterable[Path]) -> Iterator[tuple[Path, Record | None]]:
-    """Every record of every file; a file that cannot be read at all becomes a Problem.
+def read_units(source: str, units: Iterable[Unit]) -> Iterator[tuple[Unit, Record | None]]:
+    """Every record of every unit; a unit that cannot be read at all becomes a Problem.
 
-    Yields (path, None) after each file, so callers can count files done.
+    Yields (unit, None) after each unit, so callers can count progress.
     """
     module = sources.adapter(source)
-    for path in files:
+    for unit in units:
         try:
-            for record in module.read_file(path):
-                yield path, record
+            if isinstance(unit, Segment):
+                yield from ((unit, r) for r in module.read_segment(unit))
+            else:
+                yield from ((unit, r) for r in module.read_file(unit))
         except SourceFormatError as exc:
-            yield path, Problem(str(path), "", exc.message)
+            yield unit, Problem(str(unit), "", exc.message)
         except (OSError, EvimapError) as exc:
-            yield path, Problem(str(path), "", f"cannot read: {exc}")
-        yield path, None
+            yield unit, Problem(str(unit), "", f"cannot read: {exc}")
+        yield unit, None
 
 
 def _prepared(record: Record) -> Prepared | Deletion | Problem:
@@ -114,9 +140,9 @@ def _prepared(record: Record) -> Prepared | Deletion | Problem:
 
 def _batches_in_process(source: str, files: list[Path], progress: Progress) -> Iterator[Batch]:
     batch: Batch = []
-    for path, record in read_files(source, files):
+    for unit, record in read_units(source, files):
         if record is None:
-            progress.on_file(path, path.stat().st_size)
+            progress.on_bytes(_size(unit))
             continue
         batch.append(_prepared(record))
         if len(batch) >= BATCH_SIZE:
@@ -126,12 +152,12 @@ def _batches_in_process(source: str, files: list[Path], progress: Progress) -> I
         yield batch
 
 
-def _worker(source: str, tasks: list[list[Path]], out: mp.Queue) -> None:
+def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue) -> None:
     for task in tasks:
         batch: Batch = []
-        for path, record in read_files(source, task):
+        for unit, record in read_units(source, task):
             if record is None:
-                out.put(("file", str(path), batch))
+                out.put(("unit", _size(unit), batch))
                 batch = []
                 continue
             batch.append(_prepared(record))
@@ -142,9 +168,9 @@ def _worker(source: str, tasks: list[list[Path]], out: mp.Queue) -> None:
 
 
 def _batches_from_workers(
-    source: str, files: list[Path], workers: int, progress: Progress
+    source: str, units: list[Unit], workers: int, progress: Progress
 ) -> Iterator[Batch]:
-    tasks = _tasks(files)
+    tasks = _tasks(units)
     workers = min(workers, len(tasks))
     context = mp.get_context("spawn")  # no fork after the index writer started its threads
     queues = [context.Queue(QUEUE_BATCHES) for _ in range(workers)]
@@ -167,14 +193,14 @@ def _batches_from_workers(
 def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterator[Batch]:
     while True:
         try:
-            kind, path, batch = out.get(timeout=1.0)
+            kind, size, batch = out.get(timeout=1.0)
         except queue_module.Empty:
             if not proc.is_alive():
                 raise EvimapError("a parser process died unexpectedly") from None
             continue
         if batch:
             yield batch
-        if kind == "file":
-            progress.on_file(Path(path), Path(path).stat().st_size)
+        if kind == "unit":
+            progress.on_bytes(size)
         elif kind == "task":
             return

@@ -12,6 +12,8 @@ delivers one citation at a time, which is cleared and unlinked once read.
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +32,7 @@ from evimap.evidence import (
     StudyDesign,
     design_from_publication_types,
 )
-from evimap.sources._files import files_matching, open_binary
+from evimap.sources._files import Segment, files_matching, is_gzip, open_binary
 
 DESCRIPTION = "PubMed/MEDLINE citation XML (baseline/update files, efetch output; .xml or .xml.gz)"
 
@@ -61,6 +63,55 @@ def read_file(path: Path) -> Iterator[Record]:
     """Documents, Deletions and Problems of one PubMed XML file (plain or gzip)."""
     with open_binary(path) as stream:
         yield from parse_stream(stream, str(path))
+
+
+# Bytes that open a record, by root element: where a file may be cut into segments.
+_RECORD_STARTS: dict[str, tuple[bytes, ...]] = {
+    _ARTICLE_SET: (b"<PubmedArticle>", b"<PubmedBookArticle>", b"<DeleteCitation>"),
+    _CITATION_SET: (b"<MedlineCitation ", b"<MedlineCitation>", b"<DeleteCitation>"),
+}
+
+
+def segments(path: Path, target_bytes: int) -> list[Segment | Path]:
+    """Cut a plain XML file into segments of about `target_bytes`, each starting at a record.
+
+    A gzip file, or a file too small to cut, is returned whole (as its path). The first
+    segment keeps the file's own prolog; the others get a minimal one, and all but the last
+    the root's closing tag. Record positions and line numbers in Problems count from the
+    segment's start.
+    """
+    size = path.stat().st_size
+    if size <= target_bytes * 1.5 or is_gzip(path):
+        return [path]
+    with path.open("rb") as handle:
+        root, _ = _sniff_root(handle, str(path))
+        if root is None:
+            return [path]
+        cuts = _cut_points(handle, root, size, target_bytes)
+    header = b'<?xml version="1.0" encoding="UTF-8"?>\n<' + root.encode() + b">\n"
+    footer = b"</" + root.encode() + b">\n"
+    bounds = [0, *cuts, size]
+    return [
+        Segment(path, start, end, header if start else b"", footer if end < size else b"")
+        for start, end in itertools.pairwise(bounds)
+    ]
+
+
+def _cut_points(handle: BinaryIO, root: str, size: int, target: int) -> list[int]:
+    """Offsets of the first record start at or after each multiple of `target`."""
+    cuts: list[int] = []
+    for approx in range(target, size - target // 2, target):
+        handle.seek(approx)
+        window = handle.read(1 << 20)
+        found = [i for i in (window.find(tag) for tag in _RECORD_STARTS[root]) if i >= 0]
+        if found and (not cuts or approx + min(found) > cuts[-1]):
+            cuts.append(approx + min(found))
+    return cuts
+
+
+def read_segment(segment: Segment) -> Iterator[Record]:
+    """Records of one segment of a file (see `segments`)."""
+    yield from parse_stream(io.BytesIO(segment.read()), str(segment))
 
 
 def parse_stream(stream: BinaryIO, origin: str) -> Iterator[Record]:
