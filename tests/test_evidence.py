@@ -197,3 +197,8 @@ def test_problem_str() -> None:
     assert str(Problem("guide.md", "", "missing front matter field 'year'")) == (
         "guide.md: missing front matter field 'year'"
     )
+
+
+def test_older_plural_publication_type_names_are_recognised():
+    assert design_from_publication_types(["Evaluation Studies"]) is StudyDesign.OBSERVATIONAL
+    assert design_from_publication_types(["Validation Studies"]) is StudyDesign.OBSERVATIONAL

@@ -91,8 +91,10 @@ _DESIGN_BY_PUBLICATION_TYPE: tuple[tuple[StudyDesign, frozenset[str]], ...] = (
                 "clinical trial, phase ii",
                 "clinical study",
                 "evaluation study",
+                "evaluation studies",  # the older name, still in MEDLINE records
                 "twin study",
                 "validation study",
+                "validation studies",
             }
         ),
     ),
