@@ -388,9 +388,18 @@ def test_segments_together_read_exactly_what_the_whole_file_reads(tmp_path, root
     assert len(from_segments) == 3001 and from_segments[-1] == Deletion("pubmed:2")
 
 
-def test_small_and_gzip_files_are_not_cut(tmp_path):
+def test_small_files_are_one_segment_and_gzip_files_a_stream(tmp_path):
     path = _big_file(tmp_path, "PubmedArticleSet", 50)
-    assert pubmed.segments(path, target_bytes=1_000_000) == [path]
+    [whole] = pubmed.segments(path, target_bytes=1_000_000)
+    assert (whole.start, whole.end, str(whole)) == (0, path.stat().st_size, str(path))
     gz = tmp_path / "big.xml.gz"
     gz.write_bytes(gzip.compress(_big_file(tmp_path, "PubmedArticleSet", 3000).read_bytes()))
     assert pubmed.segments(gz, target_bytes=20_000) == [gz]
+
+
+@pytest.mark.shared_data
+def test_dropping_unused_elements_changes_no_record_of_the_real_samples(shared_data):
+    for path in sorted((shared_data / "pubmed-xml").rglob("*.xml")):
+        [whole] = pubmed.segments(path, target_bytes=50_000_000)
+        assert len(pubmed.drop_unused_elements(whole.read())) < path.stat().st_size
+        assert list(pubmed.read_segment(whole)) == list(pubmed.read_file(path)), path.name

@@ -49,7 +49,8 @@ class Segment:
             return self.header + handle.read(self.size) + self.footer
 
     def __str__(self) -> str:
-        return f"{self.path} (bytes {self.start}-{self.end})"
+        cut = self.header or self.footer
+        return f"{self.path} (bytes {self.start}-{self.end})" if cut else str(self.path)
 
 
 def is_gzip(path: Path) -> bool:

@@ -72,21 +72,40 @@ _RECORD_STARTS: dict[str, tuple[bytes, ...]] = {
 }
 
 
+# Elements no field is read from, dropped from a segment's bytes before parsing: they are
+# about half of a citation's bytes, and building their tree was 40% of the parse time.
+_UNUSED = tuple(
+    (b"<" + name, b"</" + name + b">")
+    for name in (
+        b"AuthorList",
+        b"ReferenceList",
+        b"CommentsCorrectionsList",
+        b"ChemicalList",
+        b"GrantList",
+        b"History",
+        b"InvestigatorList",
+        b"DataBankList",
+    )
+)
+
+
 def segments(path: Path, target_bytes: int) -> list[Segment | Path]:
     """Cut a plain XML file into segments of about `target_bytes`, each starting at a record.
 
-    A gzip file, or a file too small to cut, is returned whole (as its path). The first
-    segment keeps the file's own prolog; the others get a minimal one, and all but the last
-    the root's closing tag. Record positions and line numbers in Problems count from the
-    segment's start.
+    A gzip file is returned as its path (read as a stream); a small plain file as one
+    segment. The first segment keeps the file's own prolog; the others get a minimal one,
+    and all but the last the root's closing tag. Record positions and line numbers in
+    Problems count from the segment's start.
     """
-    size = path.stat().st_size
-    if size <= target_bytes * 1.5 or is_gzip(path):
+    if is_gzip(path):
         return [path]
+    size = path.stat().st_size
+    if size <= target_bytes * 1.5:
+        return [Segment(path, 0, size)]
     with path.open("rb") as handle:
         root, _ = _sniff_root(handle, str(path))
         if root is None:
-            return [path]
+            return [Segment(path, 0, size)]
         cuts = _cut_points(handle, root, size, target_bytes)
     header = b'<?xml version="1.0" encoding="UTF-8"?>\n<' + root.encode() + b">\n"
     footer = b"</" + root.encode() + b">\n"
@@ -111,7 +130,35 @@ def _cut_points(handle: BinaryIO, root: str, size: int, target: int) -> list[int
 
 def read_segment(segment: Segment) -> Iterator[Record]:
     """Records of one segment of a file (see `segments`)."""
-    yield from parse_stream(io.BytesIO(segment.read()), str(segment))
+    data = drop_unused_elements(segment.read())
+    yield from parse_stream(io.BytesIO(data), str(segment))
+
+
+def drop_unused_elements(data: bytes) -> bytes:
+    """`data` without the elements in _UNUSED (found with bytes.find: C speed).
+
+    In PubMed XML a '<' in text is always escaped, so "<AuthorList" only ever opens that
+    element, and its closing tag always follows.
+    """
+    spans: list[tuple[int, int]] = []
+    for opening, closing in _UNUSED:
+        position = 0
+        while (start := data.find(opening, position)) >= 0:
+            end = data.find(closing, start)
+            if end < 0:
+                break
+            position = end + len(closing)
+            spans.append((start, position))
+    if not spans:
+        return data
+    spans.sort()
+    kept, last = [], 0
+    for start, end in spans:
+        if start >= last:  # skip spans nested in one already dropped
+            kept.append(data[last:start])
+            last = end
+    kept.append(data[last:])
+    return b"".join(kept)
 
 
 def parse_stream(stream: BinaryIO, origin: str) -> Iterator[Record]:
