@@ -277,3 +277,22 @@ def test_search_and_fetch(server: Server, clock: FakeClock) -> None:
         "efetch.fcgi",
     ]
     assert all(f["api_key"] == "k" for f in server.fields)
+
+
+def test_an_online_search_lands_in_the_library_once(server: Server, clock: FakeClock, tmp_path):
+    from evimap import Library, ingest_records
+
+    def fetched():
+        return eutils.search_and_fetch(
+            "glimmerfield",
+            4,
+            transport=httpx.MockTransport(server),
+            clock=clock,
+            sleep=clock.sleep,
+        )
+
+    with Library(tmp_path / "lib", create=True) as library:
+        first = ingest_records(library, fetched())
+        again = ingest_records(library, fetched())
+        assert first.added == library.stats().documents > 0
+        assert (again.added, again.updated, again.unchanged) == (0, 0, first.added)

@@ -132,7 +132,9 @@ def _ingest_online(
         raise click.UsageError("--query works with the pubmed source only")
     from evimap.sources import eutils
 
-    records = eutils.search_and_fetch(query, max_results, api_key=settings.ncbi_api_key)
+    records = eutils.search_and_fetch(
+        query, max_results, api_key=settings.ncbi_api_key, email=settings.ncbi_email
+    )
     with _progress() as bar:
         task = bar.add_task(f"PubMed: {query}", total=max_results, documents=0)
         count = _counter(bar, task)
