@@ -42,13 +42,19 @@ def main() -> None:
     runs = [run_once(medquad) for _ in range(args.repeat)]
     seconds = median([s for s, _ in runs])
     report, stats = runs[-1][1]
-    print(f"MedQuAD: {stats.documents:,} documents ({stats.passages:,} passages, "
-          f"{stats.sentences:,} sentences), failed {report.failed}")
-    print(f"median {seconds:.2f} s over {args.repeat} runs "
-          f"({stats.documents / seconds:,.0f} documents/s); bar {BAR_SECONDS:.0f} s "
-          f"-> {BAR_SECONDS / seconds:.1f}x under")
-    print(f"store {stats.store_bytes / 1e6:.1f} MB + index {stats.index_bytes / 1e6:.1f} MB "
-          f"= {stats.bytes_per_document:,.0f} bytes per document")
+    print(
+        f"MedQuAD: {stats.documents:,} documents ({stats.passages:,} passages, "
+        f"{stats.sentences:,} sentences), failed {report.failed}"
+    )
+    print(
+        f"median {seconds:.2f} s over {args.repeat} runs "
+        f"({stats.documents / seconds:,.0f} documents/s); bar {BAR_SECONDS:.0f} s "
+        f"-> {BAR_SECONDS / seconds:.1f}x under"
+    )
+    print(
+        f"store {stats.store_bytes / 1e6:.1f} MB + index {stats.index_bytes / 1e6:.1f} MB "
+        f"= {stats.bytes_per_document:,.0f} bytes per document"
+    )
 
 
 if __name__ == "__main__":

@@ -36,11 +36,20 @@ def child(inputs: Path, library: Path, workers: int | None) -> None:
         stats = lib.stats()
     seconds = time.perf_counter() - started
     main_mb, worker_mb = peak_rss_mb()
-    print(json.dumps({
-        "seconds": seconds, "added": report.added, "failed": report.failed,
-        "documents": stats.documents, "main_mb": main_mb, "worker_mb": worker_mb,
-        "bytes_per_doc": stats.bytes_per_document, "workers": workers,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "added": report.added,
+                "failed": report.failed,
+                "documents": stats.documents,
+                "main_mb": main_mb,
+                "worker_mb": worker_mb,
+                "bytes_per_doc": stats.bytes_per_document,
+                "workers": workers,
+            }
+        )
+    )
 
 
 def measure(inputs: Path, workers: int | None) -> dict:
@@ -48,7 +57,9 @@ def measure(inputs: Path, workers: int | None) -> dict:
     try:
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(inputs), str(library), str(workers)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         return json.loads(out.strip().splitlines()[-1])
     finally:
@@ -67,8 +78,10 @@ def main() -> None:
         inputs, library, workers = args.child
         return child(Path(inputs), Path(library), None if workers == "None" else int(workers))
     samples = shared_data() / "pubmed-xml"
-    print(f"{'citations':>10} {'median s':>9} {'cit/s':>8} {'x bar':>6} "
-          f"{'main MB':>8} {'worker MB':>9} {'B/doc':>6}")
+    print(
+        f"{'citations':>10} {'median s':>9} {'cit/s':>8} {'x bar':>6} "
+        f"{'main MB':>8} {'worker MB':>9} {'B/doc':>6}"
+    )
     for size in args.sizes:
         inputs = cache_dir("pubmed") / f"n{size}-f{args.files}"
         build(samples, inputs, size, args.files)
@@ -76,9 +89,12 @@ def main() -> None:
         assert all(r["documents"] == size and r["failed"] == 0 for r in runs), runs
         seconds = median([r["seconds"] for r in runs])
         rate = size / seconds
-        print(f"{size:>10,} {seconds:>9.2f} {rate:>8,.0f} {rate / BAR:>6.2f} "
-              f"{max(r['main_mb'] for r in runs):>8.0f} {max(r['worker_mb'] for r in runs):>9.0f} "
-              f"{median([r['bytes_per_doc'] for r in runs]):>6.0f}", flush=True)
+        print(
+            f"{size:>10,} {seconds:>9.2f} {rate:>8,.0f} {rate / BAR:>6.2f} "
+            f"{max(r['main_mb'] for r in runs):>8.0f} {max(r['worker_mb'] for r in runs):>9.0f} "
+            f"{median([r['bytes_per_doc'] for r in runs]):>6.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

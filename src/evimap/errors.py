@@ -1,13 +1,13 @@
 """The one error hierarchy of evimap. The CLI and the web app render these in one place each.
 
-    EvimapError                 a known failure with a user-readable message
-     ├── ConfigError            a setting is missing or malformed (refuse to start)
-     ├── LibraryError           the library directory cannot be used as asked
-     │    └── LibraryBusyError  another process holds the library's writer
-     ├── IngestError            a source could not be read
-     │    ├── SourceFormatError this file is not in the adapter's format (retry won't help)
-     │    └── FetchError        an online source failed (retry may help)
-     └── NotFoundError          no such document, source or adapter
+EvimapError                 a known failure with a user-readable message
+ ├── ConfigError            a setting is missing or malformed (refuse to start)
+ ├── LibraryError           the library directory cannot be used as asked
+ │    └── LibraryBusyError  another process holds the library's writer
+ ├── IngestError            a source could not be read
+ │    ├── SourceFormatError this file is not in the adapter's format (retry won't help)
+ │    └── FetchError        an online source failed (retry may help)
+ └── NotFoundError          no such document, source or adapter
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ def _decompress(body: bytes) -> bytes:
         _codec.decompressor = zstandard.ZstdDecompressor()
     return _codec.decompressor.decompress(body)
 
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
