@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -254,10 +253,8 @@ def test_real_not_medquad_file_raises(shared_data: Path) -> None:
 @pytest.mark.shared_data
 def test_real_collection_counts(shared_data: Path) -> None:
     root = shared_data / "medquad"
-    started = time.perf_counter()
     paths = medquad.files(root)
     records = [r for f in paths for r in medquad.read_file(f)]
-    seconds = time.perf_counter() - started
     assert len(paths) == 11_274
     assert not [r for r in records if not isinstance(r, Document)]
     pairs, answered = Counter(), Counter()
@@ -268,4 +265,3 @@ def test_real_collection_counts(shared_data: Path) -> None:
     assert len(records) == 47_457 and sum(answered.values()) == 16_407 + 16
     assert len({d.id for d in records}) == len(records)
     assert "medquad:GARD_0000004_1" in {d.id for d in records}
-    assert seconds < 30, f"reading MedQuAD took {seconds:.1f} s"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -141,20 +140,6 @@ def test_scifact_split_agreement(shared_data: Path) -> None:
             exact += sentences(" ".join(gold)) == gold
     assert total == 5183
     assert exact / total >= 0.90
-
-
-def test_splitter_is_fast() -> None:
-    passage = (
-        "Patients (n = 120) received 1.5 mg/kg, e.g. via infusion, vs. placebo (Fig. 2). "
-        "J. R. Smith et al. reported that mRNA levels rose. p53 was measured in the U.S. "
-        "Food and Drug Administration trial... The effect was small! Was it real? "
-    ) * 4
-    passage = passage[:1000]
-    started = time.perf_counter()
-    for _ in range(2000):
-        split_sentences(passage)
-    per_passage = (time.perf_counter() - started) / 2000
-    assert per_passage < 300e-6  # measured ~30 us; generous for slow CI machines
 
 
 def _medquad_answers(shared_data: Path) -> list[str]:
