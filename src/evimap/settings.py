@@ -30,9 +30,10 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        defaults = cls()
         return cls(
-            library=_path(env, "EVIMAP_LIBRARY", cls.library),
-            shared_data=_path(env, "EVIMAP_SHARED_DATA", cls.shared_data),
+            library=_path(env, "EVIMAP_LIBRARY", defaults.library),
+            shared_data=_path(env, "EVIMAP_SHARED_DATA", defaults.shared_data),
             workers=_int(env, "EVIMAP_WORKERS", None, minimum=0),
             ncbi_api_key=_secret(env, "NCBI_API_KEY"),
             ncbi_email=env.get("EVIMAP_NCBI_EMAIL") or None,
