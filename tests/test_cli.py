@@ -76,3 +76,25 @@ def test_readme_documents_every_setting():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert [v for v in ENV_VARS if v not in readme] == []
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_demo_builds_a_library_from_every_public_dataset(
+    tmp_path, capsys, shared_data, monkeypatch
+):
+    monkeypatch.setenv("EVIMAP_SHARED_DATA", str(shared_data))
+    lib = str(tmp_path / "lib")
+    code, out, err = run(capsys, "demo", "-L", lib)
+    assert code == 0, err
+    code, out, _ = run(capsys, "library", "stats", "-L", lib, "--json")
+    stats = json.loads(out)
+    assert stats["by_collection"] == {
+        "medquad": 47_457,
+        "beir": 5_183,
+        "pubmedqa": 1_000,
+        "pubmed": 794,
+    }
+    assert stats["pending_index"] == 0
+    code, out, _ = run(capsys, "library", "search", "multiple sclerosis relapse", "-L", lib)
+    assert code == 0 and out.count("\n") == 10

@@ -255,7 +255,8 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
         hits = lib.search(text, k, kind=list(kind))
     for hit in hits:
         doc = hit.document
-        out.print(f"{hit.score:7.2f}  {doc.id}  [dim]{doc.kind} {doc.year or ''}[/]  {doc.title}")
+        line = f"{hit.score:7.2f}  {doc.id}  [dim]{doc.kind} {doc.year or ''}[/]  {doc.title}"
+        out.print(line, soft_wrap=True, highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
