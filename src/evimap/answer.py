@@ -1,0 +1,160 @@
+"""The published answer: statements with numbered citations that point at source sentences.
+
+    Answer
+     ├── notices              emergency first, then "see a clinician" framing
+     ├── short_answer         1-3 Statements
+     ├── sections             From the Guidelines / From the Research / From health agencies
+     │    └── themes          sub-headings suited to the question type, each with Statements
+     ├── definitions          plain-language help (patients, caregivers), each a Statement
+     ├── references           numbered in order of first use
+     └── summary              "Based on 7 sources: 1 guideline, 2 systematic reviews, ..."
+
+Every `Statement` carries its `support`: the exact source sentences (document id, sentence
+index, character span) it came from. Run metadata (timings, retrieval scores) is kept apart
+in `AnswerTrace`, not in the published answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from evimap.errors import EvimapError
+
+
+class AudienceError(EvimapError):
+    status = 400
+
+
+class Audience(StrEnum):
+    """Who asked; changes the sources preferred, the wording and the details shown."""
+
+    PATIENT = "patient"
+    CAREGIVER = "caregiver"
+    CLINICIAN = "clinician"
+
+    @classmethod
+    def parse(cls, value: str | Audience) -> Audience:
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            known = ", ".join(a.value for a in cls)
+            raise AudienceError(f"unknown audience {value!r}; choose one of: {known}") from None
+
+    @property
+    def lay(self) -> bool:
+        return self is not Audience.CLINICIAN
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRef:
+    """One source sentence: which document, passage and sentence, and where in the passage."""
+
+    doc_id: str
+    passage: int  # index of the passage in the document
+    sentence: int  # index of the sentence in the passage
+    start: int  # character span of the sentence in the passage text
+    end: int
+    text: str  # the sentence itself, as the source has it
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One thing the answer says, with the reference numbers and source sentences behind it."""
+
+    text: str
+    citations: tuple[int, ...]
+    support: tuple[SentenceRef, ...]
+    extractive: bool = True  # False when a writer rephrased it (then it passed grounding)
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A sub-heading within a section ("Triggers", "Risk factors") and its statements."""
+
+    heading: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    kind: str  # guideline, research, reference
+    title: str  # "From the Guidelines", ...
+    themes: tuple[Theme, ...]
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for t in self.themes for s in t.statements)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A cited source, numbered in order of first use."""
+
+    number: int
+    doc_id: str
+    kind: str  # guideline, research, reference
+    title: str
+    publisher: str  # journal, organisation or agency
+    year: int | None
+    design: str  # study design for research ("" otherwise)
+    url: str
+    pmid: str = ""
+    doi: str = ""
+    level: int = 1  # evidence level (higher is stronger)
+    size: int | None = None  # number of participants, where the source states it
+
+    @property
+    def kind_label(self) -> str:
+        return {"guideline": "Guideline", "research": "Research"}.get(self.kind, "Reference")
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """Plain-language help for a term, itself taken from a cited trusted source."""
+
+    term: str
+    statement: Statement
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: str  # emergency, personal-advice, abstention, truncated
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a reader sees for one question and one audience."""
+
+    question: str
+    audience: Audience
+    focus: tuple[str, ...]
+    qtype: str
+    notices: tuple[Notice, ...]
+    short_answer: tuple[Statement, ...]
+    sections: tuple[Section, ...]
+    definitions: tuple[Definition, ...]
+    references: tuple[Reference, ...]
+    summary: str
+    abstained: bool = False
+    disclaimer: str = ""
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        body = tuple(s for section in self.sections for s in section.statements)
+        return self.short_answer + body + tuple(d.statement for d in self.definitions)
+
+    @property
+    def status_line(self) -> str:
+        return f"AI-drafted from {len(self.references)} sources · pending human review"
+
+
+@dataclass(slots=True)
+class AnswerTrace:
+    """How an answer was made (kept apart from the published Answer)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    retrieval_mode: str = ""
+    candidates: int = 0
+    rejected: list[str] = field(default_factory=list)  # statements that failed grounding
