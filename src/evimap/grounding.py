@@ -16,7 +16,7 @@ from importlib.resources import files
 
 from evimap.answer import Answer, SentenceRef, Statement
 from evimap.evidence import Document
-from evimap.text import normalize_space
+from evimap.text import normalize_space, stem
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -83,7 +83,7 @@ def _unsupported_content(text: str, support: str) -> str | None:
     negations = (said & _NEGATIONS) - found
     if negations:
         return f"negation not in the sources: {', '.join(sorted(negations))}"
-    missing = {w for w in said - found - _STOP if _stem(w) not in {_stem(f) for f in found}}
+    missing = {w for w in said - found - _STOP if stem(w) not in {stem(f) for f in found}}
     if missing:
         return f"words not in the sources: {', '.join(sorted(missing)[:8])}"
     return None
@@ -91,13 +91,6 @@ def _unsupported_content(text: str, support: str) -> str | None:
 
 def _tokens(text: str) -> set[str]:
     return set(_TOKEN.findall(text.lower()))
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s", "ed", "ing", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
 
 
 def check_answer(answer: Answer, documents: Mapping[str, Document]) -> Grounding:

@@ -198,3 +198,21 @@ def _append_trimmed(spans: list[Span], text: str, start: int, end: int) -> None:
 def sentences(text: str) -> list[str]:
     """The sentences of `text` as strings (convenience for tests and display)."""
     return [text[a:b] for a, b in split_sentences(text)]
+
+
+_TERM = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_SUFFIXES = ("ations", "ation", "ities", "ness", "ies", "ing", "es", "ed", "ly", "s")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (hyphenated words kept whole)."""
+    return _TERM.findall(text.lower())
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem: enough to match "relapses" with "relapse"."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word

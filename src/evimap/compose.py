@@ -1,0 +1,442 @@
+"""Evidence selection and composition: retrieved documents in, a cited Answer out.
+
+Named stages, each testable alone:
+
+    query_of(question, analysis)          the words that matter, weighted; focus; type
+    candidates(query, retrieved, aud.)    every usable source sentence, scored
+    select(candidates, audience)          the best, without near-duplicates or dangling "This"
+    assemble(...)                         short answer, sections, themes, numbered references
+
+Statements are the source sentences themselves (extractive), so each one is grounded by
+construction; `grounding.check_answer` verifies that afterwards all the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+from evimap.answer import (
+    Answer,
+    Audience,
+    Definition,
+    Notice,
+    Reference,
+    Section,
+    SentenceRef,
+    Statement,
+    Theme,
+)
+from evimap.evidence import Document, SourceKind
+from evimap.text import stem, words
+
+SECTION_TITLES = {
+    "guideline": "From the Guidelines",
+    "research": "From the Research",
+    "reference": "From health agencies",
+}
+SECTION_ORDER = {
+    Audience.PATIENT: ("reference", "guideline", "research"),
+    Audience.CAREGIVER: ("reference", "guideline", "research"),
+    Audience.CLINICIAN: ("guideline", "research", "reference"),
+}
+_KIND_BONUS = {  # preferred sources per audience
+    True: {"reference": 0.25, "guideline": 0.15, "research": 0.0},  # lay readers
+    False: {"guideline": 0.25, "research": 0.1, "reference": 0.0},  # clinicians
+}
+MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
+MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
+MAX_PER_DOCUMENT = 2
+MAX_PER_SECTION = 5
+SHORT_ANSWER = 2
+_DANGLING = re.compile(
+    r"^(this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
+    r"in addition|furthermore|moreover|in this|for this)\b",
+    re.IGNORECASE,
+)
+_STATS = re.compile(
+    r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
+)
+_SIZE = re.compile(
+    r"\b(?:n\s*=\s*([\d,]{2,7})|([\d,]{2,7}) (?:patients|participants|subjects|"
+    r"adults|children|women|men|individuals|people|cases))\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose why how when where does do did is are was were can could should "
+    "would will may might i me my we our you your he she they it its get got have has had "
+    "cause causes caused about know tell please thanks thank hi hello dear".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What composition needs from a question."""
+
+    text: str
+    terms: dict[str, float]  # stem -> weight
+    focus: tuple[str, ...]  # focus names and synonyms, lower-cased
+    qtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    ref: SentenceRef
+    doc: Document
+    score: float
+    coverage: float
+    antecedent: SentenceRef | None = None  # kept with a sentence that starts "This..."
+
+
+@dataclass(slots=True)
+class Layout:
+    """Where each selected candidate goes, before references are numbered."""
+
+    short: list[Candidate] = field(default_factory=list)
+    sections: dict[str, dict[str, list[Candidate]]] = field(default_factory=dict)
+
+
+# -- the query ------------------------------------------------------------------------------
+
+
+def query_of(question: str, analysis: object | None = None) -> Query:
+    """Weighted query terms from the question and, when given, its analysis."""
+    focus_names: list[str] = []
+    expansions: Sequence[str] = ()
+    qtype = "definition"
+    if analysis is not None:
+        qtype = getattr(analysis, "qtype", qtype) or qtype
+        expansions = getattr(analysis, "expansions", ())
+        for concept in getattr(analysis, "focus", ()):
+            focus_names.append(concept.name.lower())
+            focus_names.extend(s.lower() for s in getattr(concept, "synonyms", ())[:5])
+    terms: dict[str, float] = {}
+    for word in words(question):
+        if word not in _QUESTION_WORDS and len(word) > 2:
+            terms[stem(word)] = 1.0
+    for phrase in (*expansions, *focus_names[:1]):
+        for word in words(phrase):
+            if word not in _QUESTION_WORDS and len(word) > 2:
+                terms.setdefault(stem(word), 0.5)
+    for word in words(focus_names[0]) if focus_names else ():
+        terms[stem(word)] = 1.5  # the focus matters most
+    return Query(question, terms, tuple(dict.fromkeys(focus_names)), qtype)
+
+
+# -- candidates -----------------------------------------------------------------------------
+
+
+def candidates(query: Query, retrieved: Sequence[object], audience: Audience) -> list[Candidate]:
+    """Every well-formed sentence of the retrieved documents, scored for this question."""
+    found: list[Candidate] = []
+    for rank, hit in enumerate(retrieved):
+        doc: Document = hit.document  # type: ignore[attr-defined]
+        doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if _about_focus(doc, query) else 0.6)
+        for ref, previous in _sentences(doc):
+            candidate = _score(query, doc, ref, previous, doc_weight, audience)
+            if candidate is not None:
+                found.append(candidate)
+    return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+def _sentences(doc: Document) -> Iterable[tuple[SentenceRef, SentenceRef | None]]:
+    for p_index, passage in enumerate(doc.passages):
+        previous = None
+        for s_index, (start, end) in enumerate(passage.sentences or ()):
+            ref = SentenceRef(doc.id, p_index, s_index, start, end, passage.text[start:end])
+            yield ref, previous
+            previous = ref
+
+
+def _about_focus(doc: Document, query: Query) -> bool:
+    if not query.focus:
+        return True
+    head = doc.title.lower() + " " + (doc.question.focus.lower() if doc.question else "")
+    return any(name in head for name in query.focus)
+
+
+def _well_formed(text: str) -> bool:
+    n_words = len(text.split())
+    return 6 <= n_words <= 70 and text[-1:] in ".!?" and not text.endswith("?")
+
+
+def _score(
+    query: Query,
+    doc: Document,
+    ref: SentenceRef,
+    previous: SentenceRef | None,
+    doc_weight: float,
+    audience: Audience,
+) -> Candidate | None:
+    text = ref.text
+    if not _well_formed(text):
+        return None
+    antecedent = None
+    if _DANGLING.match(text):
+        if previous is None or not _well_formed(previous.text) or _DANGLING.match(previous.text):
+            return None
+        antecedent = previous
+    said = text if antecedent is None else previous.text + " " + text
+    coverage = _coverage(query, {stem(w) for w in words(said)}, _about_focus(doc, query))
+    own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
+    if coverage < MIN_COVERAGE and not (own and _answers_type(said, query.qtype)):
+        return None
+    score = 0.5 * coverage + 0.3 * doc_weight + 0.15 * _answers_type(said, query.qtype)
+    score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6
+    if audience.lay and (_STATS.search(text) or len(text.split()) > 40):
+        score -= 0.3
+    if own:
+        score += 0.2  # the trusted source's own answer to this kind of question
+    return Candidate(ref, doc, score, coverage, antecedent)
+
+
+def _coverage(query: Query, stems: set[str], about_focus: bool) -> float:
+    """How much of the question a sentence covers: the focus (met when the whole document is
+    about it) and, separately, the rest of what was asked, which decides."""
+    focus_stems = {stem(w) for w in words(query.focus[0])} if query.focus else set()
+    aspect = {t: w for t, w in query.terms.items() if t not in focus_stems}
+    focus_met = about_focus or all(t in stems for t in focus_stems)
+    if not aspect:
+        return 1.0 if focus_met else 0.0
+    aspect_share = sum(w for t, w in aspect.items() if t in stems) / sum(aspect.values())
+    return aspect_share if focus_met else aspect_share / 2
+
+
+def _own_answer(doc: Document, query: Query) -> bool:
+    from evimap.questions import medquad_type_map
+
+    assert doc.question is not None
+    return medquad_type_map().get(doc.question.qtype.lower()) == query.qtype
+
+
+def _answers_type(text: str, qtype: str) -> float:
+    cues = tuple(_themes().get(qtype, {}).get("cues", ()))
+    return 1.0 if cues and _mentions(text, cues) else 0.0
+
+
+# -- selection ------------------------------------------------------------------------------
+
+
+def select(found: Sequence[Candidate], audience: Audience) -> list[Candidate]:
+    """The best candidates: enough coverage, no near-duplicates, a few per document."""
+    chosen: list[Candidate] = []
+    per_doc: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    seen: list[set[str]] = []
+    used: set[SentenceRef | None] = set()
+    for cand in found:
+        if len(chosen) >= MAX_STATEMENTS[audience.lay]:
+            break
+        kind = cand.doc.kind.value
+        if per_doc.get(cand.doc.id, 0) >= MAX_PER_DOCUMENT or per_kind.get(kind, 0) >= (
+            MAX_PER_SECTION
+        ):
+            continue
+        tokens = set(words(cand.ref.text))
+        refs = {cand.ref, cand.antecedent} - {None}
+        if refs & used or any(_jaccard(tokens, other) >= 0.6 for other in seen):
+            continue
+        used |= refs
+        chosen.append(cand)
+        seen.append(tokens)
+        per_doc[cand.doc.id] = per_doc.get(cand.doc.id, 0) + 1
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    return chosen
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# -- assembly -------------------------------------------------------------------------------
+
+
+def layout(chosen: Sequence[Candidate], query: Query, audience: Audience) -> Layout:
+    """Short answer first (preferred kinds), the rest into sections and themes."""
+    order = SECTION_ORDER[audience]
+    ranked = sorted(chosen, key=lambda c: (order.index(c.doc.kind.value), -c.score))
+    plan = Layout(short=ranked[:SHORT_ANSWER])
+    for cand in sorted(ranked[SHORT_ANSWER:], key=lambda c: -c.score):
+        kind = cand.doc.kind.value
+        heading = theme_of(cand.ref.text, query.qtype)
+        plan.sections.setdefault(kind, {}).setdefault(heading, []).append(cand)
+    plan.sections = {k: plan.sections[k] for k in order if k in plan.sections}
+    return plan
+
+
+def theme_of(text: str, qtype: str) -> str:
+    """The sub-heading a sentence goes under for this question type."""
+    spec = _themes().get(qtype) or {"default": "Key points"}
+    for theme in spec.get("themes", ()):
+        if _mentions(text, tuple(theme["cues"])):
+            return theme["heading"]
+    return spec.get("default", "Key points")
+
+
+def assemble(
+    question: str,
+    query: Query,
+    plan: Layout,
+    audience: Audience,
+    definitions: Sequence[tuple[str, Candidate]],
+    notices: Sequence[Notice],
+) -> Answer:
+    """Number references in order of first use and build the Answer."""
+    numbers: dict[str, int] = {}
+    docs: dict[str, Document] = {}
+
+    def statement(cand: Candidate) -> Statement:
+        number = numbers.setdefault(cand.doc.id, len(numbers) + 1)
+        docs[cand.doc.id] = cand.doc
+        support = (cand.antecedent, cand.ref) if cand.antecedent else (cand.ref,)
+        return Statement(" ".join(r.text for r in support), (number,), support)
+
+    short = tuple(statement(c) for c in plan.short)
+    sections = tuple(
+        Section(
+            kind,
+            SECTION_TITLES[kind],
+            tuple(
+                Theme(heading, tuple(statement(c) for c in cands))
+                for heading, cands in themes.items()
+            ),
+        )
+        for kind, themes in plan.sections.items()
+    )
+    helps = tuple(Definition(term, statement(cand)) for term, cand in definitions)
+    references = tuple(reference(docs[doc_id], n) for doc_id, n in numbers.items())
+    return Answer(
+        question=question,
+        audience=audience,
+        focus=query.focus[:1],
+        qtype=query.qtype,
+        notices=tuple(notices),
+        short_answer=short,
+        sections=sections,
+        definitions=helps,
+        references=references,
+        summary=evidence_summary(references),
+        disclaimer=DISCLAIMERS[audience.lay],
+    )
+
+
+def reference(doc: Document, number: int) -> Reference:
+    size = None
+    if doc.kind is SourceKind.RESEARCH:
+        match = _SIZE.search(doc.text)
+        if match:
+            size = int((match.group(1) or match.group(2)).replace(",", ""))
+    return Reference(
+        number=number,
+        doc_id=doc.id,
+        kind=doc.kind.value,
+        title=doc.title,
+        publisher=doc.publisher,
+        year=doc.year,
+        design=doc.design.value if doc.design else "",
+        url=doc.url,
+        pmid=doc.pmid,
+        doi=doc.doi,
+        level=doc.level,
+        size=size,
+    )
+
+
+def evidence_summary(references: Sequence[Reference]) -> str:
+    """ "Based on 5 sources: 1 guideline, 2 randomized controlled trials, ...; newest 2021"."""
+    if not references:
+        return "No sources."
+    counts: dict[str, int] = {}
+    for ref in references:
+        label = {"guideline": "guideline", "reference": "health-agency page"}.get(
+            ref.kind, ref.design or "study"
+        )
+        counts[label] = counts.get(label, 0) + 1
+    parts = [f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items()]
+    years = [r.year for r in references if r.year]
+    newest = f"; newest {max(years)}" if years else ""
+    plural = "s" if len(references) > 1 else ""
+    return f"Based on {len(references)} source{plural}: {', '.join(parts)}{newest}."
+
+
+DISCLAIMERS = {
+    True: "This information is educational and does not replace advice from your own "
+    "doctor or nurse, who knows your situation.",
+    False: "For health professionals: a summary of the cited evidence. Check the sources and "
+    "current local guidance before applying it to a patient.",
+}
+
+
+def abstention(
+    question: str, query: Query, audience: Audience, found: int, notices: Sequence[Notice]
+) -> Answer:
+    """Say what was and was not found, and nothing else."""
+    about = f" about {query.focus[0]}" if query.focus else ""
+    text = (
+        f"We could not find trusted sources{about} that answer this question, so we will "
+        f"not guess. We looked at {found} source{'s' if found != 1 else ''}; none said "
+        "enough about what you asked. Please ask a clinician."
+    )
+    return Answer(
+        question=question,
+        audience=audience,
+        focus=query.focus[:1],
+        qtype=query.qtype,
+        notices=(*notices, Notice("abstention", text)),
+        short_answer=(),
+        sections=(),
+        definitions=(),
+        references=(),
+        summary="No sources.",
+        abstained=True,
+        disclaimer=DISCLAIMERS[audience.lay],
+    )
+
+
+def compose(
+    question: str,
+    query: Query,
+    retrieved: Sequence[object],
+    audience: Audience,
+    *,
+    notices: Sequence[Notice] = (),
+    define: Callable[[str], Candidate | None] | None = None,
+) -> Answer:
+    """All stages: candidates -> select -> layout -> (definitions) -> assemble."""
+    chosen = select(candidates(query, retrieved, audience), audience)
+    if not chosen:
+        return abstention(question, query, audience, len(retrieved), notices)
+    plan = layout(chosen, query, audience)
+    helps: list[tuple[str, Candidate]] = []
+    if define is not None and audience.lay and query.focus:
+        used = {c.ref for c in chosen}
+        helps = [(t, c) for t in query.focus[:1] if (c := define(t)) and c.ref not in used]
+    return assemble(question, query, plan, audience, helps, notices)
+
+
+# -- data -----------------------------------------------------------------------------------
+
+
+@cache
+def _themes() -> dict:
+    return yaml.safe_load((files("evimap") / "data" / "answer_themes.yaml").read_text())
+
+
+def _mentions(text: str, cues: tuple[str, ...]) -> bool:
+    """Whether `text` has a cue word; "trigger*" matches every word starting "trigger"."""
+    found = words(text)
+    stems = {stem(w) for w in found}
+    prefixes, exact = _cue_sets(cues)
+    return bool(exact & stems) or any(w.startswith(prefixes) for w in found)
+
+
+@cache
+def _cue_sets(cues: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    prefixes = tuple(c[:-1] for c in cues if c.endswith("*"))
+    exact = frozenset(stem(w) for c in cues if not c.endswith("*") for w in c.split())
+    return prefixes, exact

@@ -1,0 +1,216 @@
+"""Composition: selected source sentences become a cited, grounded answer for one reader."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from evimap.answer import Audience, Notice
+from evimap.compose import (
+    candidates,
+    compose,
+    evidence_summary,
+    query_of,
+    select,
+    theme_of,
+)
+from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
+from evimap.grounding import check_answer
+from evimap.store import prepare
+from evimap.text import split_sentences
+
+
+def doc(doc_id, kind, title, text, **extra) -> Document:
+    made = Document(
+        id=doc_id,
+        kind=kind,
+        collection="test",
+        title=title,
+        passages=(Passage(text, sentences=split_sentences(text)),),
+        **extra,
+    )
+    assert prepare(made)  # a storable document
+    return made
+
+
+AGENCY = doc(
+    "t:agency",
+    SourceKind.REFERENCE,
+    "What causes Glimmerfield syndrome?",
+    "Glimmerfield syndrome flares are often triggered by heat, such as a hot bath or fever. "
+    "This effect passes once the body cools down. "
+    "Stress and infections can also trigger Glimmerfield syndrome flares in many people. "
+    "The syndrome was first described by a fictional doctor in a fictional town.",
+    question=SourceQuestion(
+        "What causes Glimmerfield syndrome?", qtype="causes", focus="Glimmerfield syndrome"
+    ),
+)
+GUIDELINE = doc(
+    "t:guideline",
+    SourceKind.GUIDELINE,
+    "Management of Glimmerfield syndrome flares",
+    "Clinicians should ask about recent infection when a Glimmerfield syndrome flare starts. "
+    "Heat-related worsening of Glimmerfield syndrome should not be treated as a new flare.",
+    year=2023,
+    publisher="Fictional Society of Neurology",
+    design=StudyDesign.PRACTICE_GUIDELINE,
+)
+TRIAL = doc(
+    "t:trial",
+    SourceKind.RESEARCH,
+    "Infection and flares in Glimmerfield syndrome",
+    "In 412 patients, upper respiratory infections raised the flare rate of Glimmerfield "
+    "syndrome (hazard ratio 2.1, 95% CI 1.5-2.9, p < 0.001). "
+    "Glimmerfield syndrome flares were twice as common in the month after an infection.",
+    year=2021,
+    publisher="Journal of Fictional Neurology",
+    design=StudyDesign.RCT,
+)
+UNRELATED = doc(
+    "t:other",
+    SourceKind.REFERENCE,
+    "What is Quorvane fever?",
+    "Quorvane fever is a fictional infection that causes a rash and a high temperature.",
+)
+RETRIEVED = [SimpleNamespace(document=d) for d in (AGENCY, GUIDELINE, TRIAL, UNRELATED)]
+DOCS = {d.id: d for d in (AGENCY, GUIDELINE, TRIAL, UNRELATED)}
+
+
+def focus_analysis(name="Glimmerfield syndrome", qtype="cause", expansions=("relapse",)):
+    concept = SimpleNamespace(name=name, synonyms=())
+    return SimpleNamespace(focus=(concept,), qtype=qtype, expansions=expansions)
+
+
+QUESTION = "What causes Glimmerfield syndrome flares?"
+
+
+def answer_for(audience: Audience, question=QUESTION, analysis=None, **kwargs):
+    query = query_of(question, analysis or focus_analysis())
+    return compose(question, query, RETRIEVED, audience, **kwargs)
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_every_statement_is_grounded_and_every_citation_resolves(audience):
+    answer = answer_for(audience)
+    verdict = check_answer(answer, DOCS)
+    assert verdict.ok, verdict.failures
+    assert not answer.abstained and 1 <= len(answer.short_answer) <= 3
+    assert verdict.statements == len(answer.statements) >= 3
+
+
+def test_statements_are_the_source_sentences_themselves():
+    answer = answer_for(Audience.PATIENT)
+    for statement in answer.statements:
+        source = " ".join(ref.text for ref in statement.support)
+        assert statement.text == source
+
+
+def test_a_sentence_starting_with_this_keeps_its_antecedent():
+    query = query_of("Does the heat effect on Glimmerfield syndrome pass?", focus_analysis())
+    found = {c.ref.text: c for c in candidates(query, RETRIEVED, Audience.PATIENT)}
+    kept = found["This effect passes once the body cools down."]
+    assert kept.antecedent is not None and kept.antecedent.text.startswith("Glimmerfield")
+
+
+def test_patients_get_agency_pages_first_and_no_statistics():
+    answer = answer_for(Audience.PATIENT)
+    kinds = [s.kind for s in answer.sections]
+    assert kinds == sorted(kinds, key=["reference", "guideline", "research"].index)
+    assert answer.short_answer[0].support[0].doc_id == "t:agency"
+    assert not any("hazard ratio" in s.text for s in answer.short_answer)
+
+
+def test_clinicians_get_guidelines_first_and_study_details():
+    answer = answer_for(Audience.CLINICIAN)
+    kinds = [s.kind for s in answer.sections]
+    assert answer.short_answer[0].support[0].doc_id == "t:guideline"
+    assert kinds == sorted(kinds, key=["guideline", "research", "reference"].index)
+    trial = next(r for r in answer.references if r.doc_id == "t:trial")
+    assert (trial.design, trial.size, trial.year) == ("randomized controlled trial", 412, 2021)
+
+
+def test_references_are_numbered_in_order_of_first_use():
+    answer = answer_for(Audience.CLINICIAN)
+    first_use = []
+    for statement in answer.statements:
+        first_use += [n for n in statement.citations if n not in first_use]
+    assert (
+        first_use
+        == [r.number for r in answer.references]
+        == list(range(1, len(answer.references) + 1))
+    )
+
+
+def test_unrelated_documents_are_not_cited():
+    answer = answer_for(Audience.PATIENT)
+    assert "t:other" not in {r.doc_id for r in answer.references}
+
+
+def test_a_question_nothing_answers_abstains_and_says_so():
+    question = "Can Glimmerfield syndrome be passed on through blood transfusion?"
+    answer = answer_for(
+        Audience.PATIENT,
+        question=question,
+        analysis=focus_analysis(qtype="transmission", expansions=()),
+    )
+    assert answer.abstained and answer.statements == () and answer.references == ()
+    assert "could not find trusted sources about glimmerfield syndrome" in (
+        answer.notices[-1].text.lower()
+    )
+
+
+def test_notices_come_first():
+    emergency = Notice("emergency", "Call emergency services now.")
+    answer = answer_for(Audience.PATIENT, notices=[emergency])
+    assert answer.notices[0] == emergency
+
+
+def test_definitions_for_lay_readers_come_from_a_cited_source():
+    definition = candidates(
+        query_of("What is Quorvane fever?", focus_analysis("quorvane fever", "definition", ())),
+        [SimpleNamespace(document=UNRELATED)],
+        Audience.PATIENT,
+    )[0]
+    answer = answer_for(Audience.PATIENT, define=lambda term: definition)
+    assert [d.term for d in answer.definitions] == ["glimmerfield syndrome"]
+    assert check_answer(answer, DOCS).ok
+    assert answer_for(Audience.CLINICIAN, define=lambda term: definition).definitions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("Heat can trigger a flare.", "Triggers"),
+        ("The gene is inherited from a parent.", "Genetic factors"),
+        ("Smoking is linked to a higher risk.", "Risk factors"),
+        ("The exact cause is not known.", "Key factors"),
+    ],
+)
+def test_themes_follow_the_question_type(text, heading):
+    assert theme_of(text, "cause") == heading
+
+
+def test_near_duplicate_sentences_are_dropped():
+    twin = doc(
+        "t:twin", SourceKind.REFERENCE, "Glimmerfield syndrome triggers", AGENCY.passages[0].text
+    )
+    query = query_of(QUESTION, focus_analysis())
+    found = candidates(
+        query, [SimpleNamespace(document=d) for d in (AGENCY, twin)], Audience.PATIENT
+    )
+    texts = [c.ref.text for c in select(found, Audience.PATIENT)]
+    assert len(texts) == len(set(texts))
+
+
+def test_the_evidence_summary_counts_kinds_and_designs():
+    answer = answer_for(Audience.CLINICIAN)
+    assert evidence_summary(answer.references) == answer.summary
+    assert answer.summary.startswith(f"Based on {len(answer.references)} sources: 1 guideline")
+    assert answer.summary.endswith("newest 2023.")
+
+
+def test_a_sentence_is_never_said_twice_even_as_an_antecedent():
+    answer = answer_for(Audience.PATIENT)
+    refs = [ref for statement in answer.statements for ref in statement.support]
+    assert len(refs) == len(set(refs))
