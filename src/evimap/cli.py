@@ -282,3 +282,76 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     sys.exit(main())
+
+
+# -- question analysis (issue 3) -------------------------------------------------------------
+
+
+def _vocabulary(settings: Settings):
+    """The library's concept vocabulary; built on first use (about 10 s), and said so."""
+    from evimap.library import STORE_FILE
+    from evimap.vocabulary import build_from_shared, for_library
+
+    if not (settings.library / STORE_FILE).exists():
+        err.print(
+            f"[yellow]no library at {settings.library}[/]: using the Disease Ontology and "
+            "curated terms only (run `evimap demo` for MedQuAD's concepts)"
+        )
+        return build_from_shared([], settings.shared_data)
+    status = err.status("loading the question vocabulary (built on first use, ~10 s)...")
+    with Library(settings.library, readonly=True) as lib, status:
+        vocabulary, built = for_library(lib, settings.shared_data)
+    if built:
+        err.print(f"built the question vocabulary: {len(vocabulary):,} concepts")
+    return vocabulary
+
+
+@app.command("analyze")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@library_option
+def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
+    """What QUESTION asks, about what, and whether it needs an emergency notice first."""
+    from evimap.questions import analyze
+
+    result = analyze(question, _vocabulary(_settings(library)))
+    if as_json:
+        out.print_json(json.dumps(result.to_dict()))
+        return
+    if result.safety.emergency:
+        out.print(f"[bold red]{result.safety.notice}[/]", highlight=False)
+    if result.safety.personal_advice:
+        out.print(f"[yellow]{result.safety.framing}[/]", highlight=False)
+    for part in result.parts:
+        out.print(f"[bold]{part.qtype}[/]  {part.text}", highlight=False)
+    for concept in result.focus:
+        ids = ", ".join(concept.ids[:3])
+        out.print(
+            f"  focus: {concept.name} [dim]({concept.kind}; {concept.via} "
+            f'"{concept.text}"{"; " + ids if ids else ""})[/]',
+            highlight=False,
+        )
+    if result.expansions:
+        out.print(f"  expand: {'; '.join(result.expansions)}", highlight=False)
+    if result.truncated:
+        out.print(f"  [dim]analysed the first {len(result.text):,} characters only[/]")
+
+
+@library_app.command("vocabulary")
+@library_option
+def library_vocabulary(library: Path | None) -> None:
+    """(Re)build the concept vocabulary used to understand questions."""
+    from evimap.vocabulary import for_library
+
+    settings = _settings(library)
+    status = err.status("building the question vocabulary...")
+    with Library(settings.library, readonly=True) as lib, status:
+        vocabulary, _ = for_library(lib, settings.shared_data, rebuild=True)
+    sources = vocabulary.sources
+    err.print(
+        f"{len(vocabulary):,} concepts from {sources.get('documents', 0):,} documents "
+        f"(Disease Ontology: {'yes' if sources.get('disease_ontology') else 'no'}) "
+        f"in {sources.get('seconds', 0):.1f} s"
+    )
+    for key, value in vocabulary.stats().items():
+        out.print(f"{key:>20}  {value:,}")

@@ -1,0 +1,489 @@
+"""Understanding a question: what it is about, what it asks for, and whether it is urgent.
+
+    analyze(text, vocabulary) -> QuestionAnalysis
+
+1. Clean: HTML tags and entities out, control characters out, whitespace collapsed. At most
+   `MAX_INPUT_CHARS` of the input are read and `MAX_CHARS` of the cleaned text analysed (cut
+   at a sentence end); `truncated` says so. Empty or letter-less input is a `QuestionError`.
+2. Split: sentences; greetings and sign-offs dropped (data/message.yaml); a sentence that
+   asks (a "?", a question word first, "I want to know...") is a question part, and a
+   question joining two asks ("what causes X and how is it treated") is split in two; other
+   sentences are context. A message without any asking sentence is one part.
+3. Focus: the vocabulary's concepts named in the text, those of the question parts first.
+4. Type: per part, a naive Bayes model learned from MedQuAD's 47k typed questions
+   (data/qtype_model.json, built by scripts/build_qtype_model.py) over word uni- and
+   bi-grams with the named concepts masked, plus weighted cue rules for consumer phrasing
+   (data/qtype_cues.tsv). The question's type is its first part's.
+5. Expansions: clinical terms for lay words and abbreviations, and the focus's names.
+6. Safety: red flags and requests for personal advice (`evimap.safety`), over up to
+   `SAFETY_CHARS` of the cleaned text, beyond what is analysed.
+
+Pure functions: nothing is printed, nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+
+import yaml
+
+from evimap import safety
+from evimap.errors import EvimapError
+from evimap.safety import SafetyCheck
+from evimap.vocabulary import Concept, LayTerm, Vocabulary, phrase_key
+
+MAX_INPUT_CHARS = 200_000  # characters of input read at all
+MAX_CHARS = 2_000  # characters of cleaned text analysed
+SAFETY_CHARS = 8_000  # characters of cleaned text searched for red flags
+MAX_SENTENCES = 40
+MAX_PARTS = 8
+MAX_EXPANSIONS = 20
+CONCEPT = "<c>"  # what a named concept becomes for the type model
+DRUG = "<drug>"  # what a named medicine becomes for the cue rules (CONCEPT for the model)
+_DRUG_KINDS = frozenset({"drug", "supplement", "vaccine"})
+NB_FLOOR = -6.0  # the model's log-probability floor, so a strong cue can overrule it
+
+
+class QuestionError(EvimapError):
+    """The question cannot be analysed: empty, not text, or nothing but greetings."""
+
+    status = 400
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPart:
+    """One thing the message asks."""
+
+    text: str  # the sub-question, greetings removed
+    span: tuple[int, int]  # where it is in the analysed text
+    qtype: str  # what it asks for (see `question_types()`)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnalysis:
+    """What a question is about, what it asks for, and whether it is urgent."""
+
+    text: str  # the cleaned text that was analysed (spans refer to it)
+    parts: tuple[QuestionPart, ...]  # the sub-questions, in order; never empty
+    context: tuple[str, ...]  # sentences that tell rather than ask ("My mom has MS.")
+    focus: tuple[Concept, ...]  # concepts asked about, those of the question parts first
+    qtype: str  # what the (first) question asks for: cause, symptoms, treatment...
+    qtype_scores: dict[str, float]  # the leading types of the first part and their shares
+    expansions: tuple[str, ...]  # terms to add to retrieval: clinical words, focus names
+    safety: SafetyCheck  # emergency red flags and personal-advice requests
+    corrections: tuple[tuple[str, str], ...] = ()  # spelling fixes used (written, read as)
+    truncated: bool = False  # True when only the start of a long message was analysed
+
+    @property
+    def emergency(self) -> bool:
+        return self.safety.emergency
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "parts": [{"text": p.text, "span": list(p.span), "qtype": p.qtype} for p in self.parts],
+            "context": list(self.context),
+            "focus": [c.to_dict() for c in self.focus],
+            "qtype": self.qtype,
+            "qtype_scores": self.qtype_scores,
+            "expansions": list(self.expansions),
+            "safety": self.safety.to_dict(),
+            "corrections": [list(c) for c in self.corrections],
+            "truncated": self.truncated,
+        }
+
+
+# -- data --------------------------------------------------------------------------------
+
+
+def _data_text(name: str) -> str:
+    return resources.files("evimap").joinpath("data", name).read_text("utf-8")
+
+
+@cache
+def _message() -> dict:
+    config = yaml.safe_load(_data_text("message.yaml"))
+    flags = re.IGNORECASE | re.VERBOSE
+    return {
+        "greeting": re.compile(config["greeting"], flags),
+        "sign_off": re.compile(config["sign_off"], flags),
+        "request": re.compile(config["request"], flags),
+        "interrogatives": frozenset(config["interrogatives"].split()),
+        "abbreviations": frozenset(config["abbreviations"].split()),
+    }
+
+
+def _tsv_rows(name: str) -> list[dict[str, str]]:
+    lines = [ln for ln in _data_text(name).splitlines() if ln.strip() and not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@cache
+def question_types() -> dict[str, str]:
+    """Every question type and what it means, from data/question_types.tsv."""
+    return {row["type"]: row["description"] for row in _tsv_rows("question_types.tsv")}
+
+
+@cache
+def medquad_type_map() -> dict[str, str]:
+    """MedQuAD qtype label -> our question type."""
+    return {
+        label.strip(): row["type"]
+        for row in _tsv_rows("question_types.tsv")
+        for label in row["medquad"].split(";")
+    }
+
+
+@cache
+def _cues() -> tuple[tuple[re.Pattern[str], str, float, bool], ...]:
+    """(pattern, type, weight, whether the pattern looks at masked concepts)."""
+    return tuple(
+        (
+            re.compile(row["pattern"].replace(CONCEPT, "<(?:c|drug)>")),
+            row["type"],
+            float(row["weight"]),
+            CONCEPT in row["pattern"] or DRUG in row["pattern"],
+        )
+        for row in _tsv_rows("qtype_cues.tsv")
+    )
+
+
+@cache
+def default_model() -> QtypeModel:
+    return QtypeModel.from_dict(json.loads(_data_text("qtype_model.json")))
+
+
+# -- the question-type model -------------------------------------------------------------
+
+_FEATURE_WORD = re.compile(r"<c>|[a-z0-9]+")
+_STEM_SUFFIXES = ("ations", "ation", "ments", "ment", "ances", "ance", "ings", "ing", "ions",
+                  "ion", "ies", "ed", "es", "is", "s", "e", "y")  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    for suffix in _STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def features(masked: str) -> list[str]:
+    """Word uni- and bi-grams (light stems) of a question whose concepts are `CONCEPT`."""
+    words = ["<s>", *(_stem(w) for w in _FEATURE_WORD.findall(masked.lower()))]
+    return words[1:] + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+@dataclass(frozen=True, slots=True)
+class QtypeModel:
+    """Multinomial naive Bayes over `features`: log prior and log likelihoods per type."""
+
+    labels: tuple[str, ...]
+    prior: tuple[float, ...]
+    likelihood: dict[str, tuple[float, ...]]  # feature -> log P(feature | type)
+    meta: dict = field(default_factory=dict)  # training data and held-out accuracy
+
+    @classmethod
+    def train(
+        cls,
+        examples: Iterable[tuple[str, str, str]],
+        *,
+        alpha: float = 0.5,
+        min_groups: int = 3,
+        scale: float = 1.0,
+    ) -> QtypeModel:
+        """Learn from (masked question, type, group) triples; the group is the focus.
+
+        A feature is kept when questions about at least `min_groups` different foci use it,
+        so the model learns how questions ask, not which conditions they name. The types are
+        equally likely a priori (MedQuAD's mix of types is not our users'). `scale` shrinks
+        the evidence of the words (naive Bayes is over-confident on templated text).
+        """
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        groups: dict[str, set[str]] = defaultdict(set)
+        n = 0
+        for text, label, group in examples:
+            n += 1
+            found = features(text)
+            counts[label].update(found)
+            for feature in found:
+                if len(groups[feature]) < min_groups:
+                    groups[feature].add(group)
+        vocab = sorted(f for f, g in groups.items() if len(g) >= min_groups)
+        labels = tuple(sorted(counts))
+        prior = tuple(round(-math.log(len(labels)), 4) for _ in labels)
+        denominators = [
+            sum(counts[label][f] for f in vocab) + alpha * len(vocab) for label in labels
+        ]
+        likelihood = {
+            f: tuple(
+                round(scale * math.log((counts[label][f] + alpha) / d), 3)
+                for label, d in zip(labels, denominators, strict=True)
+            )
+            for f in vocab
+        }
+        return cls(labels, prior, likelihood, {"examples": n, "features": len(vocab)})
+
+    def log_posterior(self, masked: str) -> dict[str, float]:
+        """log P(type | question), normalised over the types."""
+        scores = list(self.prior)
+        for feature in features(masked):
+            row = self.likelihood.get(feature)
+            if row is not None:
+                scores = [s + x for s, x in zip(scores, row, strict=True)]
+        top = max(scores)
+        norm = top + math.log(sum(math.exp(s - top) for s in scores))
+        return {label: s - norm for label, s in zip(self.labels, scores, strict=True)}
+
+    def to_dict(self) -> dict:
+        return {
+            "labels": list(self.labels),
+            "prior": [round(p, 4) for p in self.prior],
+            "likelihood": {f: list(row) for f, row in sorted(self.likelihood.items())},
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QtypeModel:
+        likelihood = {f: tuple(row) for f, row in data["likelihood"].items()}
+        return cls(tuple(data["labels"]), tuple(data["prior"]), likelihood, data.get("meta", {}))
+
+
+def classify(
+    masked: str, model: QtypeModel | None = None, *, cues: bool = True, plain: str = ""
+) -> dict[str, float]:
+    """Share of each question type for one (masked) question, highest first.
+
+    `plain` is the question before masking: cues that do not look at concepts are looked for
+    there (a concept's name may hold the cue: "blood test"). `cues=False` scores with the
+    learned model alone (to measure what the cues add).
+    """
+    model = model or default_model()
+    posterior = model.log_posterior(masked.replace(DRUG, CONCEPT))
+    scores = {label: max(lp, NB_FLOOR) for label, lp in posterior.items()}
+    lowered = masked.lower()
+    plain = plain.lower() or lowered
+    best_cue: dict[str, float] = {}
+    for pattern, label, weight, on_masked in _cues() if cues else ():
+        if weight > best_cue.get(label, 0.0) and pattern.search(lowered if on_masked else plain):
+            best_cue[label] = weight
+    for label, weight in best_cue.items():
+        scores[label] = scores.get(label, NB_FLOOR) + weight
+    top = max(scores.values())
+    shares = {label: math.exp(s - top) for label, s in scores.items()}
+    total = sum(shares.values())
+    return dict(sorted(((k, v / total) for k, v in shares.items()), key=lambda kv: -kv[1]))
+
+
+def mask(text: str, spans: Iterable[tuple[int, int] | tuple[int, int, str]]) -> str:
+    """`text` with each span replaced by `CONCEPT`, or by the span's own mask when it has
+    one (`DRUG` for medicines, which cue rules tell apart); spans must not overlap."""
+    pieces, last = [], 0
+    for start, end, *marker in sorted(spans):
+        if start >= last:
+            pieces += [text[last:start], marker[0] if marker else CONCEPT]
+            last = end
+    return "".join([*pieces, text[last:]])
+
+
+# -- cleaning and splitting --------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BREAK_TAG = re.compile(r"<\s*/?\s*(?:br|p|div|li|ul|ol|tr|h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>|<!--.*?-->", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+# A run of stops counts from its first character only: linear on "??????..." too.
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"')\]]*(?=\s)|\n|(?<!\?)\?(?=[^\s?])")
+_JOINED_ASK = re.compile(
+    r"(?:,\s*|;\s*|\s+)(?:and|or|also|plus|&)\s+(?:also\s+)?"
+    r"(?=(?:what|how|why|when|where|which|who|is|are|can|could|should|does|do|will)\b)",
+    re.IGNORECASE,
+)
+
+
+def clean(text: object) -> tuple[str, bool]:
+    """The text without markup, control characters or extra whitespace; whether cut short."""
+    if not isinstance(text, str):
+        raise QuestionError("a question must be text")
+    truncated = len(text) > MAX_INPUT_CHARS
+    text = text[:MAX_INPUT_CHARS]
+    if "<" in text:
+        text = _TAG.sub(" ", _BREAK_TAG.sub("\n", _SCRIPT.sub(" ", text)))
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub("", unicodedata.normalize("NFKC", text)).replace("\r", "\n")
+    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    if not any(c.isalnum() for c in text):
+        raise QuestionError("the question is empty: write what you want to know")
+    return text, truncated
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a sentence end (or a space) when one is near."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if ends and ends[-1] > limit // 2:
+        return head[: ends[-1]].rstrip()
+    space = head.rfind(" ")
+    return head[: space if space > limit // 2 else limit].rstrip()
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; "Dr." and "e.g." do not end one."""
+    abbreviations = _message()["abbreviations"]
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group().startswith("."):
+            before = text[start : m.start()].rsplit(None, 1)
+            word = before[-1].rstrip(".") if before else ""
+            if word.lower() in abbreviations and not word.isupper():  # "Ms." but not "MS."
+                continue
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+        if len(spans) >= MAX_SENTENCES:
+            return spans
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _strip_chatter(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span without a leading greeting; None if the sentence is only a sign-off."""
+    start, end = span
+    sentence = text[start:end]
+    greeting = _message()["greeting"].match(sentence)
+    if greeting:
+        start += greeting.end()
+        sentence = text[start:end]
+    if not sentence.strip() or _message()["sign_off"].match(sentence.strip()):
+        return None
+    lead = len(sentence) - len(sentence.lstrip())
+    return start + lead, end - (len(sentence) - len(sentence.rstrip()))
+
+
+def _asks(sentence: str) -> bool:
+    stripped = sentence.strip()
+    if stripped.endswith("?"):
+        return True
+    first = re.match(r"[\w']+", stripped)
+    if first and first.group().lower() in _message()["interrogatives"]:
+        return True
+    return bool(_message()["request"].search(stripped))
+
+
+def _split_asks(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """One question that asks two things, split where the second ask starts."""
+    start, end = span
+    pieces, last = [], start
+    for m in _JOINED_ASK.finditer(text, start, end):
+        if len(text[last : m.start()].split()) >= 3 and len(text[m.end() : end].split()) >= 2:
+            pieces.append((last, m.start()))
+            last = m.end()
+    return [*pieces, (last, end)]
+
+
+def split(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(question part spans, context sentence spans) of a cleaned text."""
+    asks, context = [], []
+    for span in sentences(text):
+        kept = _strip_chatter(text, span)
+        if kept is None:
+            continue
+        if _asks(text[kept[0] : kept[1]]):
+            asks.extend(_split_asks(text, kept))
+        else:
+            context.append(kept)
+    if not asks:
+        if not context:
+            raise QuestionError("the message has greetings only: write what you want to know")
+        asks, context = [(context[0][0], context[-1][1])], []
+    return asks[:MAX_PARTS], context
+
+
+# -- analysis ----------------------------------------------------------------------------
+
+
+def analyze(
+    text: str, vocabulary: Vocabulary, *, model: QtypeModel | None = None, cues: bool = True
+) -> QuestionAnalysis:
+    """What `text` asks, about what, and whether it needs an emergency notice first."""
+    cleaned, truncated = clean(text)
+    analysed = _cut(cleaned, MAX_CHARS)
+    truncated = truncated or len(analysed) < len(cleaned)
+    ask_spans, context_spans = split(analysed)
+    matched = vocabulary.match(analysed)
+    parts = []
+    for start, end in ask_spans:
+        inside = [
+            (c.span[0] - start, c.span[1] - start, DRUG if c.kind in _DRUG_KINDS else CONCEPT)
+            for c in matched.concepts
+            if start <= c.span[0] and c.span[1] <= end
+        ]
+        part = analysed[start:end]
+        scores = classify(mask(part, inside), model, cues=cues, plain=part)
+        parts.append((QuestionPart(part, (start, end), next(iter(scores))), scores))
+    focus = _focus(matched.concepts, ask_spans)
+    return QuestionAnalysis(
+        text=analysed,
+        parts=tuple(p for p, _ in parts),
+        context=tuple(analysed[s:e] for s, e in context_spans),
+        focus=focus,
+        qtype=parts[0][0].qtype,
+        qtype_scores={k: round(v, 3) for k, v in list(parts[0][1].items())[:5]},
+        expansions=_expansions(focus, matched.terms),
+        safety=safety.check(cleaned[:SAFETY_CHARS]),
+        corrections=matched.corrections,
+        truncated=truncated,
+    )
+
+
+def _focus(concepts: Iterable[Concept], asks: list[tuple[int, int]]) -> tuple[Concept, ...]:
+    """Concepts named in the question parts first, then those of the context; each once."""
+
+    def asked(concept: Concept) -> bool:
+        return any(s <= concept.span[0] < e for s, e in asks)
+
+    ordered = sorted(concepts, key=lambda c: (not asked(c), c.span[0]))
+    unique: dict[str, Concept] = {}
+    for concept in ordered:
+        unique.setdefault(concept.name.lower(), concept)
+    return tuple(unique.values())
+
+
+def _expansions(focus: tuple[Concept, ...], terms: Iterable[LayTerm]) -> tuple[str, ...]:
+    """Clinical words for lay words and abbreviations, then each concept's names (short
+    abbreviations left out: "MS" would find mass spectrometry too)."""
+    present = {phrase_key(c.text) for c in focus} | {phrase_key(t.text) for t in terms}
+    chosen: dict[str, str] = {}
+
+    def add(term: str) -> None:
+        key = phrase_key(term)
+        if key and key not in present and key not in chosen:
+            chosen[key] = term
+
+    for concept in focus:
+        for term in concept.expansions:
+            add(term)
+    for term in terms:
+        for clinical in term.clinical:
+            add(clinical)
+    for concept in focus:
+        add(concept.name)
+        for synonym in [s for s in concept.synonyms if len(s) > 3][:3]:
+            add(synonym)
+    return tuple(chosen.values())[:MAX_EXPANSIONS]
