@@ -19,11 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from evimap.errors import EvimapError
-
-
-class AudienceError(EvimapError):
-    status = 400
+from evimap.errors import AudienceError
 
 
 class Audience(StrEnum):

@@ -53,5 +53,15 @@ class FetchError(IngestError):
         self.retryable = retryable
 
 
+class QuestionError(EvimapError):
+    """The question cannot be analysed: empty, not text, or nothing but greetings."""
+
+    status = 400
+
+
+class AudienceError(EvimapError):
+    status = 400
+
+
 class NotFoundError(EvimapError):
     status = 404

@@ -39,7 +39,7 @@ from itertools import pairwise
 import yaml
 
 from evimap import safety
-from evimap.errors import EvimapError
+from evimap.errors import QuestionError
 from evimap.safety import SafetyCheck
 from evimap.vocabulary import Concept, LayTerm, Vocabulary, phrase_key
 
@@ -53,12 +53,6 @@ CONCEPT = "<c>"  # what a named concept becomes for the type model
 DRUG = "<drug>"  # what a named medicine becomes for the cue rules (CONCEPT for the model)
 _DRUG_KINDS = frozenset({"drug", "supplement", "vaccine"})
 NB_FLOOR = -6.0  # the model's log-probability floor, so a strong cue can overrule it
-
-
-class QuestionError(EvimapError):
-    """The question cannot be analysed: empty, not text, or nothing but greetings."""
-
-    status = 400
 
 
 @dataclass(frozen=True, slots=True)
