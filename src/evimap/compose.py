@@ -76,11 +76,15 @@ _QUESTION_WORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """What composition needs from a question."""
+    """What composition needs from a question.
+
+    `aspects` are what is asked beside the focus, one group of interchangeable word stems
+    each ("flares": flare, relapse, exacerbation), with a weight.
+    """
 
     text: str
-    terms: dict[str, float]  # stem -> weight
-    focus: tuple[str, ...]  # focus names and synonyms, lower-cased
+    aspects: tuple[tuple[float, frozenset[str]], ...]
+    focus: tuple[str, ...]  # focus names and synonyms, lower-cased, the main name first
     qtype: str
 
 
@@ -105,27 +109,29 @@ class Layout:
 
 
 def query_of(question: str, analysis: object | None = None) -> Query:
-    """Weighted query terms from the question and, when given, its analysis."""
+    """What is asked about what, from the question and, when given, its analysis."""
     focus_names: list[str] = []
-    expansions: Sequence[str] = ()
     qtype = "definition"
+    lay_terms: Sequence[object] = ()
     if analysis is not None:
         qtype = getattr(analysis, "qtype", qtype) or qtype
-        expansions = getattr(analysis, "expansions", ())
+        lay_terms = getattr(analysis, "lay_terms", ())
         for concept in getattr(analysis, "focus", ()):
             focus_names.append(concept.name.lower())
-            focus_names.extend(s.lower() for s in getattr(concept, "synonyms", ())[:5])
-    terms: dict[str, float] = {}
+            focus_names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
+            focus_names.append(getattr(concept, "text", "").lower())
+    focus_words = {stem(w) for name in focus_names for w in words(name)}
+    groups: dict[str, set[str]] = {}
     for word in words(question):
-        if word not in _QUESTION_WORDS and len(word) > 2:
-            terms[stem(word)] = 1.0
-    for phrase in (*expansions, *focus_names[:1]):
-        for word in words(phrase):
-            if word not in _QUESTION_WORDS and len(word) > 2:
-                terms.setdefault(stem(word), 0.5)
-    for word in words(focus_names[0]) if focus_names else ():
-        terms[stem(word)] = 1.5  # the focus matters most
-    return Query(question, terms, tuple(dict.fromkeys(focus_names)), qtype)
+        if word not in _QUESTION_WORDS and len(word) > 2 and stem(word) not in focus_words:
+            groups.setdefault(stem(word), {stem(word)})
+    for term in lay_terms:
+        key = next((stem(w) for w in words(term.text) if stem(w) in groups), None)
+        if key is not None:
+            groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
+    aspects = tuple((1.0, frozenset(alternatives)) for alternatives in groups.values())
+    names = tuple(dict.fromkeys(n for n in focus_names if n))
+    return Query(question, aspects, names, qtype)
 
 
 # -- candidates -----------------------------------------------------------------------------
@@ -184,27 +190,29 @@ def _score(
     said = text if antecedent is None else previous.text + " " + text
     coverage = _coverage(query, {stem(w) for w in words(said)}, _about_focus(doc, query))
     own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
-    if coverage < MIN_COVERAGE and not (own and _answers_type(said, query.qtype)):
-        return None
-    score = 0.5 * coverage + 0.3 * doc_weight + 0.15 * _answers_type(said, query.qtype)
+    answers_type = _answers_type(said, query.qtype)
+    if not own and (coverage < MIN_COVERAGE or not answers_type):
+        return None  # says nothing about what was asked, or not the kind of thing asked
+    score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + 0.25 * own
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6
     if audience.lay and (_STATS.search(text) or len(text.split()) > 40):
         score -= 0.3
-    if own:
-        score += 0.2  # the trusted source's own answer to this kind of question
     return Candidate(ref, doc, score, coverage, antecedent)
 
 
 def _coverage(query: Query, stems: set[str], about_focus: bool) -> float:
-    """How much of the question a sentence covers: the focus (met when the whole document is
-    about it) and, separately, the rest of what was asked, which decides."""
-    focus_stems = {stem(w) for w in words(query.focus[0])} if query.focus else set()
-    aspect = {t: w for t, w in query.terms.items() if t not in focus_stems}
-    focus_met = about_focus or all(t in stems for t in focus_stems)
-    if not aspect:
+    """How much of what was asked a sentence covers, beside the focus (which is met when
+    the whole document is about it, or the sentence names it)."""
+    focus_met = about_focus or not query.focus or _names_focus(query, stems)
+    if not query.aspects:
         return 1.0 if focus_met else 0.0
-    aspect_share = sum(w for t, w in aspect.items() if t in stems) / sum(aspect.values())
-    return aspect_share if focus_met else aspect_share / 2
+    total = sum(weight for weight, _ in query.aspects)
+    share = sum(weight for weight, alternatives in query.aspects if alternatives & stems) / total
+    return share if focus_met else share / 2
+
+
+def _names_focus(query: Query, stems: set[str]) -> bool:
+    return any(all(stem(w) in stems for w in words(name)) for name in query.focus)
 
 
 def _own_answer(doc: Document, query: Query) -> bool:
@@ -215,8 +223,10 @@ def _own_answer(doc: Document, query: Query) -> bool:
 
 
 def _answers_type(text: str, qtype: str) -> float:
+    """1.0 when `text` has a word of the kind the question type asks for (or the type has no
+    cue words), else 0.0."""
     cues = tuple(_themes().get(qtype, {}).get("cues", ()))
-    return 1.0 if cues and _mentions(text, cues) else 0.0
+    return 1.0 if not cues or _mentions(text, cues) else 0.0
 
 
 # -- selection ------------------------------------------------------------------------------
@@ -353,9 +363,8 @@ def evidence_summary(references: Sequence[Reference]) -> str:
         return "No sources."
     counts: dict[str, int] = {}
     for ref in references:
-        label = {"guideline": "guideline", "reference": "health-agency page"}.get(
-            ref.kind, ref.design or "study"
-        )
+        label = {"guideline": "guideline", "reference": "health-agency page"}.get(ref.kind)
+        label = label or (ref.design if ref.design not in ("", "other") else "other study")
         counts[label] = counts.get(label, 0) + 1
     parts = [f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items()]
     years = [r.year for r in references if r.year]

@@ -78,6 +78,7 @@ class QuestionAnalysis:
     safety: SafetyCheck  # emergency red flags and personal-advice requests
     corrections: tuple[tuple[str, str], ...] = ()  # spelling fixes used (written, read as)
     truncated: bool = False  # True when only the start of a long message was analysed
+    lay_terms: tuple[LayTerm, ...] = ()  # consumer words and their clinical equivalents
 
     @property
     def emergency(self) -> bool:
@@ -443,6 +444,7 @@ def analyze(
         safety=safety.check(cleaned[:SAFETY_CHARS]),
         corrections=matched.corrections,
         truncated=truncated,
+        lay_terms=matched.terms,
     )
 
 

@@ -22,11 +22,12 @@ def cite(statement: Statement) -> str:
 
 
 def reference_line(ref: Reference, *, clinician: bool) -> str:
-    parts = [f"{ref.kind_label} · {ref.title.rstrip('.')}."]
+    title = ref.title.strip()
+    parts = [f"{ref.kind_label} · {title if title[-1:] in '.?!' else title + '.'}"]
     where = ", ".join(str(x) for x in (ref.publisher, ref.year) if x)
     if where:
         parts.append(where + ".")
-    if ref.design and ref.kind == "research":
+    if ref.design not in ("", "other") and ref.kind == "research":
         detail = ref.design + (f", n = {ref.size:,}" if clinician and ref.size else "")
         parts.append(detail[0].upper() + detail[1:] + ".")
     link = f"PMID {ref.pmid}" if ref.pmid else (f"doi:{ref.doi}" if ref.doi else ref.url)

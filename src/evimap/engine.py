@@ -1,0 +1,201 @@
+"""The answer engine: a question in, a grounded, cited Answer out, for the reader who asked.
+
+    AnswerEngine(library).ask(question, audience, context=None)
+      analyse      questions.analyze: focus, type, expansions, safety      (evimap.questions)
+      retrieve     lexical + semantic, fused                               (evimap.retrieval)
+      compose      select source sentences, sections, references           (evimap.compose)
+      ground       every statement checked against its source sentences    (evimap.grounding)
+
+An engine keeps what answering needs warm (encoder, vectors, vocabulary); make one per
+process and reuse it. A follow-up question is asked with `context` (the page's question):
+when it names no focus of its own ("how are they treated?"), it borrows the context's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from evimap.answer import Answer, AnswerTrace, Audience, Notice, SentenceRef
+from evimap.compose import Candidate, Query, abstention, compose, query_of
+from evimap.evidence import Document
+from evimap.grounding import check_answer
+from evimap.library import Library
+from evimap.questions import QuestionAnalysis, analyze
+from evimap.retrieval import Retriever
+from evimap.vocabulary import Vocabulary, for_library
+
+RETRIEVE = 20  # documents handed to composition, best overall
+PER_KIND = 8  # and the best of each of guideline and research
+_DEFINES = r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:is|are|refers to)\b"
+
+
+class AnswerEngine:
+    """Answers questions from one library."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        mode: str = "hybrid",
+        shared_data: Path | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> None:
+        self.library = library
+        self.retriever = Retriever(library, mode=mode)
+        self._shared_data = shared_data
+        self._vocabulary = vocabulary
+        self.last_trace = AnswerTrace()
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary, _ = for_library(self.library, self._shared_data)
+        return self._vocabulary
+
+    @property
+    def fallback(self) -> str | None:
+        """Why semantic search is off (None when it runs)."""
+        return self.retriever.fallback
+
+    def ask(
+        self,
+        question: str,
+        audience: str | Audience = Audience.PATIENT,
+        *,
+        context: str | None = None,
+    ) -> Answer:
+        """The answer to `question` for `audience`; raises QuestionError/AudienceError."""
+        trace = AnswerTrace(retrieval_mode=self.retriever.effective_mode)
+        started = time.perf_counter()
+        reader = Audience.parse(audience)
+        analysis = analyze(question, self.vocabulary)
+        if context:
+            analysis = self._in_context(analysis, context)
+        trace.seconds["analyse"] = time.perf_counter() - started
+        retrieved = self._retrieve(_search_text(analysis), analysis)
+        trace.candidates = len(retrieved)
+        trace.seconds["retrieve"] = time.perf_counter() - started
+        query = query_of(analysis.text, analysis)
+        answer = compose(
+            question,
+            query,
+            retrieved,
+            reader,
+            notices=notices_of(analysis),
+            define=lambda term: self.definition(term, query),
+        )
+        answer = self._grounded(answer, query, retrieved, trace)
+        trace.seconds["total"] = time.perf_counter() - started
+        self.last_trace = trace
+        return answer
+
+    def _retrieve(self, text: str, analysis: QuestionAnalysis) -> list:
+        """The best documents overall, plus the best of each kind, so that every section
+        the evidence supports gets a chance (agency pages outnumber guidelines here)."""
+        found = {}
+        for kinds, k in (((), RETRIEVE), (("guideline",), PER_KIND), (("research",), PER_KIND)):
+            for hit in self.retriever.search(text, k, kinds=kinds, analysis=analysis):
+                found.setdefault(hit.document.id, hit)
+        return list(found.values())
+
+    def _in_context(self, analysis: QuestionAnalysis, context: str) -> QuestionAnalysis:
+        if analysis.focus:
+            return analysis
+        around = analyze(context, self.vocabulary)
+        words = " ".join(c.name for c in around.focus)
+        return replace(
+            analysis,
+            text=f"{analysis.text} ({words})" if words else analysis.text,
+            focus=around.focus,
+            expansions=(*analysis.expansions, *around.expansions),
+        )
+
+    def _grounded(
+        self, answer: Answer, query: Query, retrieved: list, trace: AnswerTrace
+    ) -> Answer:
+        documents = {r.document.id: r.document for r in retrieved}
+        for definition in answer.definitions:
+            for ref in definition.statement.support:
+                documents.setdefault(ref.doc_id, self.library.get(ref.doc_id))
+        verdict = check_answer(answer, documents)
+        if verdict.ok:
+            return answer
+        trace.rejected = verdict.failures  # never show what failed: say so instead
+        return abstention(
+            answer.question,
+            query,
+            answer.audience,
+            len(retrieved),
+            answer.notices[:1] if answer.notices else (),
+        )
+
+    def definition(self, term: str, query: Query) -> Candidate | None:
+        """A trusted source's own sentence defining `term` ("X is a ..."), if there is one."""
+        pattern = re.compile(_DEFINES.format(term=re.escape(term)), re.IGNORECASE)
+        for hit in self.library.search(f"what is {term}", k=5, kind=["reference"]):
+            found = _defining_sentence(hit.document, pattern)
+            if found is not None:
+                return Candidate(found, hit.document, 1.0, 1.0)
+        return None
+
+
+def _defining_sentence(doc: Document, pattern: re.Pattern[str]) -> SentenceRef | None:
+    for p_index, passage in enumerate(doc.passages):
+        for s_index, (start, end) in enumerate(passage.sentences or ()):
+            text = passage.text[start:end]
+            if pattern.search(text) and len(text.split()) <= 45:
+                return SentenceRef(doc.id, p_index, s_index, start, end, text)
+    return None
+
+
+def _search_text(analysis: QuestionAnalysis) -> str:
+    focus = " ".join(c.name for c in analysis.focus[:1])
+    return " ".join(filter(None, (analysis.text, focus)))
+
+
+def notices_of(analysis: QuestionAnalysis) -> tuple[Notice, ...]:
+    """Emergency first, then "see a clinician" framing, then a truncation note."""
+    notices = []
+    if analysis.safety.emergency:
+        notices.append(Notice("emergency", analysis.safety.notice))
+    if analysis.safety.personal_advice:
+        notices.append(Notice("personal-advice", analysis.safety.framing))
+    if analysis.truncated:
+        notices.append(
+            Notice(
+                "truncated",
+                f"Your message was long; we answered its first {len(analysis.text):,} characters.",
+            )
+        )
+    return tuple(notices)
+
+
+_engines: dict[tuple[Path, str], AnswerEngine] = {}
+
+
+def ask(
+    question: str,
+    audience: str | Audience = Audience.PATIENT,
+    *,
+    library: Library | Path | str | None = None,
+    context: str | None = None,
+    mode: str = "hybrid",
+) -> Answer:
+    """Answer `question` from `library` (default: EVIMAP_LIBRARY), reusing a warm engine."""
+    from evimap.settings import Settings
+
+    settings = Settings.from_env()
+    if not isinstance(library, Library):
+        path = Path(library) if library is not None else settings.library
+        key = (path.resolve(), mode)
+        if key not in _engines:
+            _engines[key] = AnswerEngine(
+                Library(path, readonly=True), mode=mode, shared_data=settings.shared_data
+            )
+        engine = _engines[key]
+    else:
+        engine = AnswerEngine(library, mode=mode, shared_data=settings.shared_data)
+    return engine.ask(question, audience, context=context)
