@@ -227,3 +227,13 @@ def test_search_filters_by_kind(library):
     )
     library.add([make_doc(1), guideline])
     assert [h.document.id for h in library.search("glimmerfield", kind=["guideline"])] == ["g:1"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["parkinson's disease", "flare-up AND (heat)", '"unclosed', "NOT OR AND", ":::", "a:b c*",
+     "title:glimmerfield", "glimmerfield^2 [x TO y]", "", "   ", "ñandú’s café", "<script>"],
+)
+def test_any_text_is_a_safe_query(library, text):
+    library.add([make_doc(1)])
+    assert isinstance(library.search(text), list)

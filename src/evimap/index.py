@@ -21,7 +21,8 @@ TEXT_FIELDS = ("title", "question", "body", "keywords")
 DEFAULT_BOOSTS = {"title": 1.5, "question": 1.5, "body": 1.0, "keywords": 0.5}
 FILTER_FIELDS = ("kind", "collection", "design")
 
-_QUERY_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_QUERY_WORD = re.compile(r"[^\W_]+")  # no punctuation reaches tantivy's query parser
+_POSSESSIVE = re.compile(r"['’]s\b")
 _OPERATORS = {"AND", "OR", "NOT", "IN"}
 
 
@@ -128,6 +129,7 @@ class SearchIndex:
         return [IndexHit(searcher.doc(address)["id"][0], score) for score, address in result.hits]
 
     def text_query(self, text: str, boosts: dict[str, float] | None = None) -> tantivy.Query | None:
+        text = _POSSESSIVE.sub("", text)
         words = [w.lower() if w in _OPERATORS else w for w in _QUERY_WORD.findall(text)]
         if not words:
             return None
