@@ -214,3 +214,61 @@ def test_a_sentence_is_never_said_twice_even_as_an_antecedent():
     answer = answer_for(Audience.PATIENT)
     refs = [ref for statement in answer.statements for ref in statement.support]
     assert len(refs) == len(set(refs))
+
+
+def test_words_no_source_contains_make_the_answer_abstain_and_name_them():
+    frequency = {"zorblatine": 0, "cure": 40, "flares": 12}.get
+    query = query_of(
+        "Can zorblatine cure Glimmerfield syndrome flares?",
+        focus_analysis(),
+        frequency=lambda w: frequency(w, 5),
+        documents=100,
+    )
+    assert query.unknown == ("zorblatine",)
+    answer = compose(
+        "Can zorblatine cure Glimmerfield syndrome flares?", query, RETRIEVED, Audience.PATIENT
+    )
+    assert answer.abstained and "“zorblatine”" in answer.notices[-1].text
+
+
+def test_rare_words_weigh_more_than_common_ones():
+    query = query_of(
+        "best pizza for Glimmerfield syndrome",
+        focus_analysis(),
+        frequency={"best": 900, "pizza": 1}.get,
+        documents=1000,
+    )
+    weights = {next(iter(a.stems)): a.weight for a in query.parts[0].aspects}
+    assert weights["pizza"] > 5 * weights["best"]
+
+
+def test_a_question_inside_a_story_is_what_counts():
+    analysis = SimpleNamespace(
+        focus=(SimpleNamespace(name="Glimmerfield syndrome", synonyms=()),),
+        qtype="cause",
+        parts=(
+            SimpleNamespace(
+                text="I keep getting dizzy every morning and I wonder what causes Glimmerfield "
+                "syndrome flares",
+                qtype="cause",
+            ),
+        ),
+    )
+    query = query_of("...", analysis)
+    assert {s for a in query.parts[0].aspects for s in a.stems} == {"flar"}
+
+
+def test_a_lay_word_is_covered_by_its_clinical_equivalent():
+    flare = SimpleNamespace(text="flares", clinical=("relapse", "exacerbation"))
+    analysis = SimpleNamespace(focus=focus_analysis().focus, qtype="cause", lay_terms=(flare,))
+    query = query_of(QUESTION, analysis)
+    assert query.parts[0].aspects[0].stems == {"flar", "relaps", "exacerb"}
+
+
+def test_a_word_naming_the_question_type_is_covered_by_any_sentence_of_that_type():
+    query = query_of(
+        "What is the outlook for Glimmerfield syndrome?",
+        focus_analysis(qtype="outlook", expansions=()),
+    )
+    [aspect] = query.parts[0].aspects
+    assert aspect.names_type

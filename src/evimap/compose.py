@@ -33,7 +33,8 @@ from evimap.answer import (
     Theme,
 )
 from evimap.evidence import Document, SourceKind
-from evimap.text import stem, words
+from evimap.readability import flesch_kincaid_grade
+from evimap.text import stem, stopwords, words
 
 SECTION_TITLES = {
     "guideline": "From the Guidelines",
@@ -54,6 +55,8 @@ MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
+LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
+LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
 _DANGLING = re.compile(
     r"^(this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
     r"in addition|furthermore|moreover|in this|for this)\b",
@@ -70,22 +73,42 @@ _SIZE = re.compile(
 _QUESTION_WORDS = frozenset(
     "what which who whom whose why how when where does do did is are was were can could should "
     "would will may might i me my we our you your he she they it its get got have has had "
-    "cause causes caused about know tell please thanks thank hi hello dear".split()
+    "cause causes caused about know tell please thanks thank hi hello dear wonder wondering "
+    "want like ask asking question questions".split()
 )
 
 
 @dataclass(frozen=True, slots=True)
-class Query:
-    """What composition needs from a question.
+class Aspect:
+    """One thing asked beside the focus: interchangeable word stems ("flares": flare,
+    relapse, exacerbation), a weight (rarer words weigh more), and whether the word names the
+    kind of question ("outlook", "treated"), so any sentence of that kind covers it."""
 
-    `aspects` are what is asked beside the focus, one group of interchangeable word stems
-    each ("flares": flare, relapse, exacerbation), with a weight.
-    """
+    weight: float
+    stems: frozenset[str]
+    names_type: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question of a message, with what it asks beside the focus and its type."""
+
+    aspects: tuple[Aspect, ...]
+    qtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What composition needs from a question: its parts, focus and what no source knows."""
 
     text: str
-    aspects: tuple[tuple[float, frozenset[str]], ...]
+    parts: tuple[Part, ...]
     focus: tuple[str, ...]  # focus names and synonyms, lower-cased, the main name first
-    qtype: str
+    unknown: tuple[str, ...] = ()  # words asked about that no trusted source contains
+
+    @property
+    def qtype(self) -> str:
+        return self.parts[0].qtype if self.parts else "definition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,30 +131,106 @@ class Layout:
 # -- the query ------------------------------------------------------------------------------
 
 
-def query_of(question: str, analysis: object | None = None) -> Query:
-    """What is asked about what, from the question and, when given, its analysis."""
-    focus_names: list[str] = []
-    qtype = "definition"
-    lay_terms: Sequence[object] = ()
-    if analysis is not None:
-        qtype = getattr(analysis, "qtype", qtype) or qtype
-        lay_terms = getattr(analysis, "lay_terms", ())
-        for concept in getattr(analysis, "focus", ()):
-            focus_names.append(concept.name.lower())
-            focus_names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
-            focus_names.append(getattr(concept, "text", "").lower())
+def query_of(
+    question: str,
+    analysis: object | None = None,
+    *,
+    frequency: Callable[[str], int] | None = None,
+    documents: int = 0,
+) -> Query:
+    """What is asked about what, from the question and, when given, its analysis.
+
+    Each question part (story sentences left out) gives its own aspects. `frequency(word)`
+    (documents containing it; -1 for none but a near spelling) weighs each asked word by its
+    rarity (BM25 idf) and finds words no trusted source contains.
+    """
+    focus_names, lay_terms = _from_analysis(analysis)
     focus_words = {stem(w) for name in focus_names for w in words(name)}
+    unknown: list[str] = []
+
+    def weigh(word: str) -> float | None:
+        found = frequency(word) if frequency else 1
+        if found == 0 and len(word) >= 4:
+            unknown.append(word)
+        return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
+
+    parts = tuple(
+        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh)
+        for text, qtype in _parts_of(question, analysis)
+    )
+    names = tuple(dict.fromkeys(n for n in focus_names if n))
+    return Query(question, parts, names, tuple(dict.fromkeys(unknown)))
+
+
+def _part(
+    text: str,
+    qtype: str,
+    focus_words: set[str],
+    lay_terms: Sequence[object],
+    weigh: Callable[[str], float | None],
+) -> Part:
     groups: dict[str, set[str]] = {}
-    for word in words(question):
-        if word not in _QUESTION_WORDS and len(word) > 2 and stem(word) not in focus_words:
-            groups.setdefault(stem(word), {stem(word)})
+    weights: dict[str, float] = {}
+    for word in words(text):
+        key = stem(word)
+        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3:
+            continue
+        if key in focus_words or key in groups:
+            continue
+        weight = weigh(word)
+        if weight is not None:
+            groups[key], weights[key] = {key}, weight
     for term in lay_terms:
         key = next((stem(w) for w in words(term.text) if stem(w) in groups), None)
         if key is not None:
             groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
-    aspects = tuple((1.0, frozenset(alternatives)) for alternatives in groups.values())
-    names = tuple(dict.fromkeys(n for n in focus_names if n))
-    return Query(question, aspects, names, qtype)
+    cues = tuple(_themes().get(qtype, {}).get("cues", ()))
+    aspects = tuple(
+        Aspect(weights[key], frozenset(alts), bool(cues) and _mentions(key, cues))
+        for key, alts in groups.items()
+    )
+    return Part(aspects, qtype)
+
+
+def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str]]:
+    parts = [(p.text, p.qtype) for p in getattr(analysis, "parts", ())]
+    return parts or [(question, getattr(analysis, "qtype", "") or "definition")]
+
+
+_EMBEDDED = re.compile(
+    r"\b(?:wonder(?:ing)?|know|tell (?:me|us)|ask(?:ing)?|curious|understand|explain|"
+    r"find out|learn)\s+(?:about\s+)?(?=(?:what|why|how|which|when|whether|if|where|who)\b)",
+    re.IGNORECASE,
+)
+
+
+def _asked(text: str) -> str:
+    """The question inside "I keep getting headaches and I wonder what causes migraines"."""
+    matches = list(_EMBEDDED.finditer(text))
+    return text[matches[-1].end() :] if matches else text
+
+
+def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]]:
+    names: list[str] = []
+    for concept in getattr(analysis, "focus", ()):
+        names.append(concept.name.lower())
+        names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
+        names.append(getattr(concept, "text", "").lower())
+    return names, getattr(analysis, "lay_terms", ())
+
+
+def _corrected(question: str, analysis: object | None) -> str:
+    for written, read_as in getattr(analysis, "corrections", ()):
+        question = question.replace(written, read_as)
+    return question
+
+
+def _idf(found: int, documents: int) -> float:
+    """BM25's idf: rare words weigh more ("pizza" over "people")."""
+    import math
+
+    total = max(documents, found)
+    return math.log(1 + (total - found + 0.5) / (found + 0.5))
 
 
 # -- candidates -----------------------------------------------------------------------------
@@ -188,27 +287,50 @@ def _score(
             return None
         antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
-    coverage = _coverage(query, {stem(w) for w in words(said)}, _about_focus(doc, query))
+    tokens = Tokens.of(said)
+    coverage = _coverage(query, tokens, _about_focus(doc, query))
     own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
-    answers_type = _answers_type(said, query.qtype)
+    answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
     if not own and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + 0.25 * own
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6
-    if audience.lay and (_STATS.search(text) or len(text.split()) > 40):
-        score -= 0.3
+    if audience.lay:
+        score -= _hard_to_read(text)
     return Candidate(ref, doc, score, coverage, antecedent)
 
 
-def _coverage(query: Query, stems: set[str], about_focus: bool) -> float:
+def _hard_to_read(text: str) -> float:
+    """A lay reader's penalty: statistics, long sentences, a high reading grade."""
+    penalty = 0.3 if _STATS.search(text) or len(text.split()) > 40 else 0.0
+    return penalty + LAY_GRADE_PENALTY * max(0.0, flesch_kincaid_grade([text]) - LAY_GRADE)
+
+
+def _coverage(query: Query, tokens: Tokens, about_focus: bool) -> float:
     """How much of what was asked a sentence covers, beside the focus (which is met when
-    the whole document is about it, or the sentence names it)."""
-    focus_met = about_focus or not query.focus or _names_focus(query, stems)
-    if not query.aspects:
-        return 1.0 if focus_met else 0.0
-    total = sum(weight for weight, _ in query.aspects)
-    share = sum(weight for weight, alternatives in query.aspects if alternatives & stems) / total
-    return share if focus_met else share / 2
+    the whole document is about it, or the sentence names it): the best of the parts."""
+    focus_met = about_focus or not query.focus or _names_focus(query, tokens.stems)
+    shares = [_part_share(part, tokens) for part in query.parts] or [1.0]
+    return max(shares) if focus_met else max(shares) / 2
+
+
+def _part_share(part: Part, tokens: Tokens) -> float:
+    stems = tokens.stems
+    if not part.aspects:
+        return 1.0
+    of_type = None  # computed only if some aspect names the question's type
+
+    def covered(aspect: Aspect) -> bool:
+        nonlocal of_type
+        if aspect.stems & stems:
+            return True
+        if aspect.names_type:
+            of_type = _answers_type(tokens, part.qtype) if of_type is None else of_type
+            return bool(of_type)
+        return False
+
+    total = sum(a.weight for a in part.aspects)
+    return sum(a.weight for a in part.aspects if covered(a)) / total
 
 
 def _names_focus(query: Query, stems: set[str]) -> bool:
@@ -219,14 +341,15 @@ def _own_answer(doc: Document, query: Query) -> bool:
     from evimap.questions import medquad_type_map
 
     assert doc.question is not None
-    return medquad_type_map().get(doc.question.qtype.lower()) == query.qtype
+    own_type = medquad_type_map().get(doc.question.qtype.lower())
+    return any(own_type == part.qtype for part in query.parts)
 
 
-def _answers_type(text: str, qtype: str) -> float:
-    """1.0 when `text` has a word of the kind the question type asks for (or the type has no
-    cue words), else 0.0."""
+def _answers_type(tokens: Tokens, qtype: str) -> float:
+    """1.0 when the sentence has a word of the kind the question type asks for (or the type
+    has no cue words), else 0.0."""
     cues = tuple(_themes().get(qtype, {}).get("cues", ()))
-    return 1.0 if not cues or _mentions(text, cues) else 0.0
+    return 1.0 if not cues or tokens.mention(cues) else 0.0
 
 
 # -- selection ------------------------------------------------------------------------------
@@ -386,11 +509,18 @@ def abstention(
 ) -> Answer:
     """Say what was and was not found, and nothing else."""
     about = f" about {query.focus[0]}" if query.focus else ""
-    text = (
-        f"We could not find trusted sources{about} that answer this question, so we will "
-        f"not guess. We looked at {found} source{'s' if found != 1 else ''}; none said "
-        "enough about what you asked. Please ask a clinician."
-    )
+    if query.unknown:
+        named = ", ".join(f"“{w}”" for w in query.unknown)
+        text = (
+            f"None of our trusted sources mentions {named}, so we cannot answer this "
+            "question and will not guess. Please ask a clinician."
+        )
+    else:
+        text = (
+            f"We could not find trusted sources{about} that answer this question, so we "
+            f"will not guess. We looked at {found} source{'s' if found != 1 else ''}; none "
+            "said enough about what you asked. Please ask a clinician."
+        )
     return Answer(
         question=question,
         audience=audience,
@@ -417,7 +547,7 @@ def compose(
     define: Callable[[str], Candidate | None] | None = None,
 ) -> Answer:
     """All stages: candidates -> select -> layout -> (definitions) -> assemble."""
-    chosen = select(candidates(query, retrieved, audience), audience)
+    chosen = [] if query.unknown else select(candidates(query, retrieved, audience), audience)
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
     plan = layout(chosen, query, audience)
@@ -436,12 +566,26 @@ def _themes() -> dict:
     return yaml.safe_load((files("evimap") / "data" / "answer_themes.yaml").read_text())
 
 
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A sentence's words and their stems, computed once per sentence."""
+
+    words: tuple[str, ...]
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        found = tuple(words(text))
+        return cls(found, frozenset(stem(w) for w in found))
+
+    def mention(self, cues: tuple[str, ...]) -> bool:
+        """Whether a cue word is here; "trigger*" matches every word starting "trigger"."""
+        prefixes, exact = _cue_sets(cues)
+        return bool(exact & self.stems) or any(w.startswith(prefixes) for w in self.words)
+
+
 def _mentions(text: str, cues: tuple[str, ...]) -> bool:
-    """Whether `text` has a cue word; "trigger*" matches every word starting "trigger"."""
-    found = words(text)
-    stems = {stem(w) for w in found}
-    prefixes, exact = _cue_sets(cues)
-    return bool(exact & stems) or any(w.startswith(prefixes) for w in found)
+    return Tokens.of(text).mention(cues)
 
 
 @cache

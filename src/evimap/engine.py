@@ -78,7 +78,10 @@ class AnswerEngine:
         retrieved = self._retrieve(_search_text(analysis), analysis)
         trace.candidates = len(retrieved)
         trace.seconds["retrieve"] = time.perf_counter() - started
-        query = query_of(analysis.text, analysis)
+        with self.library.snapshot() as snap:
+            query = query_of(
+                analysis.text, analysis, frequency=snap.frequency, documents=snap.count()
+            )
         answer = compose(
             question,
             query,

@@ -12,21 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.resources import files
 
 from evimap.answer import Answer, SentenceRef, Statement
 from evimap.evidence import Document
-from evimap.text import normalize_space, stem
+from evimap.text import normalize_space, stem, stopwords
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NEGATIONS = frozenset({"no", "not", "never", "none", "without", "cannot", "neither", "nor"})
-_STOP = frozenset(
-    w
-    for line in (files("evimap") / "data" / "stopwords.txt").read_text().splitlines()
-    if not line.startswith("#")
-    for w in line.split()
-)
+_STOP = stopwords()
 
 
 @dataclass(slots=True)

@@ -128,6 +128,24 @@ class SearchIndex:
         result = searcher.search(query, limit=k, count=False)
         return [IndexHit(searcher.doc(address)["id"][0], score) for score, address in result.hits]
 
+    def frequency(self, word: str, searcher: tantivy.Searcher | None = None) -> int:
+        """How many documents contain `word` (stemmed as indexed) in any text field; -1 when
+        none does but a word one or two edits away does (a likely typo)."""
+        searcher = searcher or self.searcher()
+        query = self.text_query(word)
+        if query is None:
+            return 0
+        count = searcher.search(query, limit=1, count=True).count
+        if count > 2:
+            return count
+        distance = 2 if len(word) >= 6 else 1
+        near = tantivy.Query.fuzzy_term_query(
+            self.schema, "body", word.lower(), distance=distance, transposition_cost_one=True
+        )
+        near_count = searcher.search(near, limit=1, count=True).count
+        # a word in no document, or in one or two when a near spelling is in many: a typo
+        return -1 if near_count > max(20 * count, 0) else count
+
     def text_query(self, text: str, boosts: dict[str, float] | None = None) -> tantivy.Query | None:
         text = _POSSESSIVE.sub("", text)
         words = [w.lower() if w in _OPERATORS else w for w in _QUERY_WORD.findall(text)]

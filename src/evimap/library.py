@@ -279,6 +279,10 @@ class Snapshot:
     def count(self) -> int:
         return self.library.store.count()
 
+    def frequency(self, word: str) -> int:
+        """Documents with `word` (-1: none, but a near spelling exists); see SearchIndex."""
+        return self.library.index.frequency(word, self.searcher)
+
 
 def _size(root: Path, name: str) -> int:
     path = root / name

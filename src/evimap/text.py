@@ -19,6 +19,7 @@ A sentence ends
 
 from __future__ import annotations
 
+import functools
 import re
 
 from evimap.evidence import Span
@@ -209,6 +210,7 @@ def words(text: str) -> list[str]:
     return _TERM.findall(text.lower())
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light suffix-stripping stem: enough to match "relapses" with "relapse"."""
     for suffix in _SUFFIXES:
@@ -216,3 +218,14 @@ def stem(word: str) -> str:
             word = word[: -len(suffix)]
             break
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    """Function words (data/stopwords.txt): never what a question or statement is about."""
+    from importlib.resources import files
+
+    text = (files("evimap") / "data" / "stopwords.txt").read_text()
+    return frozenset(
+        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
+    )
