@@ -1,0 +1,158 @@
+"""The process's one AnswerEngine, asking it for the site, and the answer view model.
+
+`ask()` is what the pages, the JSON API and the CLI call to answer a question at once; the
+answer is stored and shown as `render.to_dict(answer)` JSON. `view_model()` turns that JSON
+into what the question page template shows (references by number, citation tooltips).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from django.conf import settings
+
+from evimap.answer import Answer, Audience
+from evimap.engine import AnswerEngine
+from evimap.errors import QuestionError
+from evimap.library import Library
+from evimap.render import to_dict
+
+MAX_QUESTION_CHARS = 5000
+FOLLOW_UP_LABEL = "AI-drafted · pending human review"
+AUDIENCES = tuple(a.value for a in Audience)
+DEFAULT_AUDIENCE = Audience.PATIENT.value
+
+_engine: AnswerEngine | None = None
+_lock = threading.Lock()
+
+
+def engine() -> AnswerEngine:
+    """The process's engine, created on first use; lexical when the library has no vectors."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            path = Path(settings.EVIMAP_LIBRARY)
+            library = Library(path, readonly=True)
+            mode = "hybrid" if (path / "vectors.sqlite").exists() else "lexical"
+            _engine = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
+        return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests switch libraries; a rebuilt library needs a new one)."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.library.close()
+        _engine = None
+
+
+def clean_question(text: str | None) -> str:
+    """The question stripped; QuestionError with a reader-facing message when unusable."""
+    question = (text or "").strip()
+    if not question:
+        raise QuestionError("Please type a question.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"Your question is {len(question):,} characters long; please keep it under "
+            f"{MAX_QUESTION_CHARS:,}."
+        )
+    return question
+
+
+def ask(question: str, audience: str, context: str | None = None) -> Answer:
+    """The engine's answer to a cleaned question, in the context of a page's question."""
+    return engine().ask(clean_question(question), audience, context=context)
+
+
+def answer_all(question: str) -> dict[str, dict]:
+    """The answer JSON for every audience (what a drafted question page stores)."""
+    return {audience: to_dict(engine().ask(question, audience)) for audience in AUDIENCES}
+
+
+def parse_audience(value: str | None) -> tuple[str, str | None]:
+    """(audience, note): an unknown audience falls back to the default with a visible note."""
+    if not value:
+        return DEFAULT_AUDIENCE, None
+    if value in AUDIENCES:
+        return value, None
+    return DEFAULT_AUDIENCE, "That reader type is not one we know; showing the page for patients."
+
+
+def view_model(data: dict) -> dict:
+    """The answer JSON arranged for the template: citations carry their source sentences."""
+    refs = {ref["number"]: _reference(ref) for ref in data.get("references", [])}
+
+    def statements(items: list[dict]) -> list[dict]:
+        return [_statement(s, refs) for s in items]
+
+    sections = [
+        {**sec, "themes": [{**t, "statements": statements(t["statements"])} for t in sec["themes"]]}
+        for sec in data.get("sections", [])
+    ]
+    definitions = [
+        {"term": d["term"], "statement": _statement(d["statement"], refs)}
+        for d in data.get("definitions", [])
+    ]
+    notices = sorted(data.get("notices", []), key=lambda n: n["kind"] != "emergency")
+    return {
+        **data,
+        "notices": notices,
+        "short_answer": statements(data.get("short_answer", [])),
+        "sections": sections,
+        "definitions": definitions,
+        "references": list(refs.values()),
+    }
+
+
+def _statement(item: dict, refs: dict[int, dict]) -> dict:
+    by_doc = {ref["doc_id"]: ref["number"] for ref in refs.values()}
+    sources = [
+        {"number": by_doc.get(s["doc_id"]), "text": s["text"]} for s in item.get("support", [])
+    ]
+    cites = [
+        {
+            "number": n,
+            "title": " … ".join(s["text"] for s in sources if s["number"] == n)
+            or refs.get(n, {}).get("title", ""),
+        }
+        for n in item.get("citations", [])
+    ]
+    return {"text": item["text"], "citations": cites, "sources": sources}
+
+
+def _reference(ref: dict) -> dict:
+    kind_label = {"guideline": "Guideline", "research": "Research"}.get(ref["kind"], "Reference")
+    if ref.get("pmid"):
+        link, link_text = f"https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/", f"PMID {ref['pmid']}"
+    elif ref.get("doi"):
+        link, link_text = f"https://doi.org/{ref['doi']}", f"doi:{ref['doi']}"
+    else:
+        link, link_text = ref.get("url", ""), ref.get("url", "")
+    design = ref.get("design", "") if ref.get("design") not in ("", "other") else ""
+    return {
+        **ref,
+        "kind_label": kind_label,
+        "link": link,
+        "link_text": link_text,
+        "design_label": design.replace("_", " "),
+    }
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "what which who how why when is are do does the a an of to in for and or can".split()
+)
+
+
+def question_key(text: str) -> frozenset[str]:
+    """The content words of a question (for finding the page that already answers it)."""
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard overlap of the content words of two questions (1.0: the same words)."""
+    ka, kb = question_key(a), question_key(b)
+    return len(ka & kb) / len(ka | kb) if ka and kb else 0.0

@@ -1,0 +1,89 @@
+"""The JSON API (django-ninja; OpenAPI at /api/openapi.json, docs at /api/docs).
+
+    GET  /api/pages/{id}/answer?audience=clinician   a question page's published answer
+    POST /api/ask  {"question", "audience", "page_id"?}  an answer at once, pending review
+
+CSRF: the API uses no cookie authentication and changes nothing (asking only reads), so it
+is exempt from CSRF (django-ninja's default for unauthenticated operations). Editorial
+actions are not in the API yet; when they come they will require a token, not a session.
+
+Errors: every evimap error (and validation and 404s) comes back as one shape,
+{"error": {"status", "type", "message", "retryable"}} (`evimap.site.middleware.error_payload`).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError
+
+from evimap.errors import EvimapError, NotFoundError
+from evimap.render import to_dict
+from evimap.site import answers
+from evimap.site.middleware import error_payload
+from evimap.site.pages.models import QuestionPage
+from evimap.site.review.status import public_status
+
+api = NinjaAPI(title="evimap", version="1", urls_namespace="evimap-api")
+
+
+class AskIn(Schema):
+    question: str
+    audience: str = answers.DEFAULT_AUDIENCE
+    page_id: int | None = None
+
+
+@api.exception_handler(EvimapError)
+def _evimap_error(request, exc: EvimapError):
+    return api.create_response(request, error_payload(exc), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    error = EvimapError("; ".join(_messages(exc.errors)))
+    error.status = 422
+    return _evimap_error(request, error)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc: Http404):
+    return _evimap_error(request, NotFoundError(str(exc) or "not found"))
+
+
+@api.get("/pages/{page_id}/answer")
+def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE) -> dict:
+    """The live answer of question page `page_id` for `audience`, with its review status."""
+    page = QuestionPage.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise NotFoundError(f"no published question page {page_id}")
+    chosen, note = answers.parse_audience(audience)
+    data = page.answer_for(chosen)
+    status = public_status(page, data.get("status_line", ""))
+    return {
+        "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
+        "audience": chosen,
+        "audience_note": note,
+        "status": {
+            "line": status.line,
+            "reviewed": status.reviewed,
+            "steps": [{"name": s.name, "date": s.date, "current": s.current} for s in status.steps],
+        },
+        "answer": data,
+    }
+
+
+@api.post("/ask")
+def ask(request, body: AskIn) -> dict:
+    """Answer a question at once ("AI-drafted · pending human review"), in a page's context."""
+    context = None
+    if body.page_id is not None:
+        page = QuestionPage.objects.live().filter(pk=body.page_id).first()
+        if page is None:
+            raise NotFoundError(f"no published question page {body.page_id}")
+        context = page.question
+    answer = answers.ask(body.question, body.audience, context=context)
+    return {"label": answers.FOLLOW_UP_LABEL, "context": context, "answer": to_dict(answer)}
+
+
+def _messages(errors: list[dict]) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors]

@@ -1,0 +1,1 @@
+"""Public pages: home (ask box, site search), conditions, questions, editorial policy."""

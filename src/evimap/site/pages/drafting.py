@@ -1,0 +1,82 @@
+"""Drafting question pages from the engine, and finding the page a question already has.
+
+    draft_question(question, user)   a QuestionPage under its condition, published as
+                                     "AI-drafted · pending human review" and sent to review
+    regenerate(page, user)           new answers as a new revision, back into review
+    find_page(question)              the live page asking (nearly) the same, if any
+
+New questions from the ask box become drafts by an editor's action ("Save as a draft page"),
+not automatically: see docs/decisions/0004-site.md.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import Revision
+
+from evimap.site import answers
+from evimap.site.pages.models import ConditionPage, HomePage, QuestionPage
+from evimap.site.review import actions
+
+CLOSE_ENOUGH = 0.75  # share of content words two questions must share to be "the same"
+
+
+@transaction.atomic
+def draft_question(question: str, user, home: HomePage | None = None) -> QuestionPage:
+    """Answer `question` for every audience and save it as a page in the review workflow."""
+    question = answers.clean_question(question)
+    drafted = answers.answer_all(question)
+    first = drafted[answers.DEFAULT_AUDIENCE]
+    focus = first["focus"][0] if first["focus"] else "General health"
+    condition = condition_for(focus, home or HomePage.objects.first())
+    page = QuestionPage(
+        title=question[:255],
+        slug=_unique_slug(condition, question),
+        question=question,
+        focus=focus,
+        question_type=first.get("qtype", ""),
+        answers=drafted,
+        owner=user,
+    )
+    condition.add_child(instance=page)
+    page.save_revision(user=user, log_action=True).publish(user=user)
+    actions.submit(page, user)
+    return page
+
+
+def regenerate(page: QuestionPage, user) -> Revision:
+    """Ask the engine again for every audience: a new revision, which returns to review."""
+    page = page.get_latest_revision_as_object()
+    page.answers = answers.answer_all(page.question)
+    return actions.save_edit(page, user)
+
+
+def condition_for(focus: str, home: HomePage) -> ConditionPage:
+    """The condition page named `focus` (created, live, when missing)."""
+    title = focus[:1].upper() + focus[1:]
+    found = ConditionPage.objects.child_of(home).filter(title__iexact=title).first()
+    if found is not None:
+        return found
+    condition = ConditionPage(title=title, slug=_unique_slug(home, title))
+    home.add_child(instance=condition)
+    condition.save_revision().publish()
+    return condition
+
+
+def find_page(question: str) -> QuestionPage | None:
+    """The live question page closest to `question`, when close enough to be the same."""
+    best, best_score = None, 0.0
+    for page in QuestionPage.objects.live().only("id", "question", "path", "url_path"):
+        score = answers.similarity(question, page.question)
+        if score > best_score:
+            best, best_score = page, score
+    return best if best_score >= CLOSE_ENOUGH else None
+
+
+def _unique_slug(parent, text: str) -> str:
+    base = slugify(text)[:60].strip("-") or "question"
+    slug, n = base, 2
+    while parent.get_children().filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,77 @@
+"""The site's Wagtail pages. Rendering and form handling live in `evimap.site.pages.views`."""
+
+from __future__ import annotations
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class HomePage(Page):
+    """The site root: a top-level ask box, site search and the conditions."""
+
+    intro = models.TextField(blank=True, default="")
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["evimap_pages.ConditionPage", "evimap_pages.PolicyPage"]
+    template = "evimap/home_page.html"
+
+    def serve(self, request, *args, **kwargs):
+        from evimap.site.pages import views
+
+        return views.serve_home(self, request)
+
+
+class ConditionPage(Page):
+    """A condition ("Multiple sclerosis") listing its question pages."""
+
+    summary = models.TextField(blank=True, default="")
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+    parent_page_types = ["evimap_pages.HomePage"]
+    subpage_types = ["evimap_pages.QuestionPage"]
+    template = "evimap/condition_page.html"
+
+    def questions(self):
+        """Its live question pages, alphabetical."""
+        return QuestionPage.objects.child_of(self).live().order_by("title")
+
+
+class QuestionPage(Page):
+    """One question and the engine's answer for each audience (render.to_dict JSON)."""
+
+    question = models.CharField(max_length=500)
+    focus = models.CharField(max_length=200, blank=True, default="")
+    question_type = models.CharField(max_length=50, blank=True, default="")
+    answers = models.JSONField(default=dict, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("question"),
+        FieldPanel("focus"),
+        FieldPanel("question_type"),
+        FieldPanel("answers"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("question")]
+    parent_page_types = ["evimap_pages.ConditionPage"]
+    subpage_types: list[str] = []
+    template = "evimap/question_page.html"
+
+    def answer_for(self, audience: str) -> dict:
+        """The stored answer JSON for `audience` (empty when none was generated)."""
+        return self.answers.get(audience) or {}
+
+    def serve(self, request, *args, **kwargs):
+        from evimap.site.pages import views
+
+        return views.serve_question(self, request)
+
+
+class PolicyPage(Page):
+    """The editorial policy (editable by admins)."""
+
+    body = RichTextField()
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["evimap_pages.HomePage"]
+    subpage_types: list[str] = []
+    template = "evimap/policy_page.html"

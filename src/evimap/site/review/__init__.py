@@ -1,0 +1,1 @@
+"""Editorial workflow: reviewer profiles, the two review tasks, actions and public status."""

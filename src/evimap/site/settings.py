@@ -1,0 +1,97 @@
+"""Django settings for the evimap site, built from the environment (see `evimap.site.env`).
+
+A bad variable stops the process at import with a one-line ConfigError (`evimap serve` and
+`evimap demo` print it as one line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evimap.settings import Settings
+from evimap.site.env import SiteSettings
+
+PACKAGE = Path(__file__).resolve().parent
+SITE = SiteSettings.from_env()
+EVIMAP = Settings.from_env()
+
+DEBUG = SITE.debug
+SECRET_KEY = SITE.secret_key
+ALLOWED_HOSTS = list(SITE.allowed_hosts)
+DATABASES = {"default": SITE.database}
+EVIMAP_LIBRARY = EVIMAP.library
+EVIMAP_SHARED_DATA = EVIMAP.shared_data
+
+INSTALLED_APPS = [
+    "evimap.site.pages",
+    "evimap.site.review",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "ninja",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "evimap.site.middleware.EvimapErrorMiddleware",
+]
+
+ROOT_URLCONF = "evimap.site.urls"
+WSGI_APPLICATION = "evimap.site.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE / "static"]
+STATIC_ROOT = None  # whitenoise serves from the finders (WHITENOISE_USE_FINDERS)
+WHITENOISE_USE_FINDERS = True  # serve the packaged static files without collectstatic
+MEDIA_ROOT = Path("var/media")
+MEDIA_URL = "/media/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+# A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+WAGTAIL_SITE_NAME = "evimap"
+WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Approval binds to the revision reviewed: a task approved on an earlier revision does not
+# count for a later one, so any edit goes through both review tasks again.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+WAGTAIL_WORKFLOW_ENABLED = True

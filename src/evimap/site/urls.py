@@ -1,0 +1,25 @@
+"""URLs: the JSON API, reviewer and editor actions, sign-in, Wagtail admin, then the pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+from evimap.site.api import api
+from evimap.site.pages import views
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("review/<int:page_id>/<str:action>/", views.review_action, name="review-action"),
+    path("draft/", views.draft_page, name="draft-page"),
+    path("login/", auth_views.LoginView.as_view(template_name="evimap/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", include(wagtailadmin_urls)),
+]
+if settings.DEBUG:
+    urlpatterns += staticfiles_urlpatterns()
+urlpatterns.append(path("", include(wagtail_urls)))
