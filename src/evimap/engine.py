@@ -26,6 +26,7 @@ from evimap.library import Library
 from evimap.questions import QuestionAnalysis, analyze
 from evimap.retrieval import Retriever
 from evimap.vocabulary import Vocabulary, for_library
+from evimap.writer import Writer, WriterReport, rewrite
 
 RETRIEVE = 20  # documents handed to composition, best overall
 PER_KIND = 8  # and the best of each of guideline and research
@@ -42,8 +43,12 @@ class AnswerEngine:
         mode: str = "hybrid",
         shared_data: Path | None = None,
         vocabulary: Vocabulary | None = None,
+        writer: Writer | None = None,
     ) -> None:
+        """`writer`: an optional language model that may reword statements (docs/decisions/0004)."""
         self.library = library
+        self.writer = writer
+        self.last_writer: WriterReport | None = None  # what the writer did to the last answer
         self.retriever = Retriever(library, mode=mode)
         self._shared_data = shared_data
         self._vocabulary = vocabulary
@@ -123,6 +128,7 @@ class AnswerEngine:
         for definition in answer.definitions:
             for ref in definition.statement.support:
                 documents.setdefault(ref.doc_id, self.library.get(ref.doc_id))
+        answer = self._rewritten(answer, documents)
         verdict = check_answer(answer, documents)
         if verdict.ok:
             return answer
@@ -134,6 +140,14 @@ class AnswerEngine:
             len(retrieved),
             answer.notices[:1] if answer.notices else (),
         )
+
+    def _rewritten(self, answer: Answer, documents: dict[str, Document]) -> Answer:
+        """The writer's faithful rewordings in place of extractive statements, if it is on."""
+        self.last_writer = None
+        if self.writer is None:
+            return answer
+        answer, self.last_writer = rewrite(answer, documents, self.writer)
+        return answer
 
     def definition(self, term: str, query: Query) -> Candidate | None:
         """A trusted source's own sentence defining `term` ("X is a ..."), if there is one."""

@@ -26,6 +26,15 @@ class Settings:
     """NCBI_API_KEY (or NCBI_API_KEY_FILE): raises the E-utilities rate limit to 10/s."""
     ncbi_email: str | None = None
     """EVIMAP_NCBI_EMAIL: contact address NCBI asks E-utilities clients to send."""
+    # -- the optional writer (docs/decisions/0004) --
+    writer_url: str | None = None
+    """EVIMAP_WRITER_URL: base URL of an OpenAI-compatible API; unset = no writer."""
+    writer_model: str | None = None
+    """EVIMAP_WRITER_MODEL: model name sent to the writer (required with EVIMAP_WRITER_URL)."""
+    writer_api_key: str | None = None
+    """EVIMAP_WRITER_API_KEY (or EVIMAP_WRITER_API_KEY_FILE): bearer token for the writer."""
+    writer_timeout: float = 30.0
+    """EVIMAP_WRITER_TIMEOUT: seconds the writer may spend on one answer, all requests."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -37,6 +46,10 @@ class Settings:
             workers=_int(env, "EVIMAP_WORKERS", None, minimum=0),
             ncbi_api_key=_secret(env, "NCBI_API_KEY"),
             ncbi_email=env.get("EVIMAP_NCBI_EMAIL") or None,
+            writer_url=_url(env, "EVIMAP_WRITER_URL"),
+            writer_model=_required_with(env, "EVIMAP_WRITER_MODEL", "EVIMAP_WRITER_URL"),
+            writer_api_key=_secret(env, "EVIMAP_WRITER_API_KEY"),
+            writer_timeout=_seconds(env, "EVIMAP_WRITER_TIMEOUT", defaults.writer_timeout),
         )
 
 
@@ -48,6 +61,17 @@ ENV_VARS = (
     "NCBI_API_KEY",
     "NCBI_API_KEY_FILE",
     "EVIMAP_NCBI_EMAIL",
+    # -- the web site (evimap.site.env) --
+    "DATABASE_URL",
+    "EVIMAP_DEBUG",
+    "EVIMAP_SECRET_KEY",
+    "EVIMAP_SECRET_KEY_FILE",
+    "EVIMAP_ALLOWED_HOSTS",
+    "EVIMAP_WRITER_URL",
+    "EVIMAP_WRITER_MODEL",
+    "EVIMAP_WRITER_API_KEY",
+    "EVIMAP_WRITER_API_KEY_FILE",
+    "EVIMAP_WRITER_TIMEOUT",
 )
 
 
@@ -71,6 +95,38 @@ def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {number}")
     return number
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    """An http(s) URL, or None when unset."""
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.lower().startswith(("http://", "https://")) or " " in value:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _required_with(env: Mapping[str, str], name: str, needed_by: str) -> str | None:
+    """NAME, which must be set when NEEDED_BY is."""
+    value = env.get(name, "").strip() or None
+    if value is None and env.get(needed_by, "").strip():
+        raise ConfigError(f"{name} must be set when {needed_by} is")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{name} must be a finite number of seconds above 0, got {value!r}")
+    return seconds
 
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:
