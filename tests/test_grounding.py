@@ -49,14 +49,26 @@ def test_extractive_statements_that_do_not_match_their_sources_fail(made, reason
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "source"),
     [
-        "Heat exposure triggers about 40% of relapses in Glimmerfield syndrome.",
-        "Relapses are not caused by vaccination.",
+        ("Heat exposure triggers about 40% of relapses in Glimmerfield syndrome.", HEAT),
+        ("Vaccination does not cause relapses.", VACCINE),
     ],
 )
-def test_a_faithful_rephrasing_passes(text):
-    assert check_statement(statement(text, HEAT, VACCINE, extractive=False), DOCS) is None
+def test_a_faithful_rephrasing_passes(text, source):
+    assert check_statement(statement(text, source, extractive=False), DOCS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Relapses are caused by vaccination.", "negation dropped"),
+        ("Heat exposure triggers relapses of Glimmerfield syndrome.", "numbers dropped: 40"),
+    ],
+)
+def test_a_rephrasing_that_drops_meaning_fails(text, reason):
+    made = statement(text, VACCINE if "vaccination" in text else HEAT, extractive=False)
+    assert reason in check_statement(made, DOCS)
 
 
 @pytest.mark.parametrize(

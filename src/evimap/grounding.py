@@ -10,6 +10,7 @@ use, and each reference a statement cites is one of the documents supporting it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,14 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NEGATIONS = frozenset({"no", "not", "never", "none", "without", "cannot", "neither", "nor"})
 _STOP = stopwords()
+_NEGATION = re.compile(r"\b(?:no|not|never|none|without|cannot|neither|nor)\b|n[’']t\b")
+_HEDGES = frozenset(
+    "may might could can possibly probably likely unlikely suggest suggests suggested "
+    "appear appears".split()
+)
+# Function words the word check ignores (data/stopwords.txt) that still change a claim.
+_OVERCLAIMS = frozenset("only most more should will would must before after than very".split())
+_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(slots=True)
@@ -66,7 +75,7 @@ def check_statement(statement: Statement, documents: Mapping[str, Document]) -> 
     if statement.extractive:
         same = normalize_space(statement.text) == normalize_space(support)
         return None if same else "extractive statement differs from its source sentences"
-    return _unsupported_content(statement.text, support)
+    return _unsupported_content(statement.text, support) or meaning_lost(statement.text, support)
 
 
 def _unsupported_content(text: str, support: str) -> str | None:
@@ -80,6 +89,23 @@ def _unsupported_content(text: str, support: str) -> str | None:
     missing = {w for w in said - found - _STOP if stem(w) not in {stem(f) for f in found}}
     if missing:
         return f"words not in the sources: {', '.join(sorted(missing)[:8])}"
+    return None
+
+
+def meaning_lost(text: str, sources: str) -> str | None:
+    """What a rewording drops or overstates that the word-level grounding check cannot see."""
+    lower, source = text.lower(), sources.lower()
+    dropped = sorted(set(_NUMBER.findall(source)) - set(_NUMBER.findall(lower)))
+    if dropped:
+        return f"numbers dropped: {', '.join(dropped)}"
+    if Counter(_NEGATION.findall(lower)) != Counter(_NEGATION.findall(source)):
+        return "negation dropped or repeated"
+    said, found = set(_WORD.findall(lower)), set(_WORD.findall(source))
+    if found & _HEDGES and not said & _HEDGES:
+        return "hedging dropped"
+    added = sorted((said & _OVERCLAIMS) - found)
+    if added:
+        return f"overstating words not in the sources: {', '.join(added)}"
     return None
 
 

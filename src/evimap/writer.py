@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,7 +30,7 @@ import httpx
 from evimap.answer import Answer, Audience, Statement
 from evimap.errors import ConfigError, EvimapError
 from evimap.evidence import Document
-from evimap.grounding import check_statement
+from evimap.grounding import check_statement, meaning_lost
 from evimap.settings import Settings
 from evimap.text import normalize_space
 
@@ -68,14 +67,6 @@ _PREAMBLE = re.compile(
 _CITATION = re.compile(r"\s*\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "`": "`", "*": "*"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_NEGATION = re.compile(r"\b(?:no|not|never|none|without|cannot|neither|nor)\b|n[’']t\b")
-_HEDGES = frozenset(
-    "may might could can possibly probably likely unlikely suggest suggests suggested "
-    "appear appears".split()
-)
-# Function words the grounding check ignores (data/stopwords.txt) that still change a claim.
-_OVERCLAIMS = frozenset("only most more should will would must before after than very".split())
-_WORD = re.compile(r"[a-z]+")
 
 
 class WriterError(EvimapError):
@@ -316,23 +307,6 @@ def _unquoted(text: str) -> str:
 def _padded(text: str, sources: str) -> str | None:
     if len(text) > GROWTH * len(sources) + 20:
         return "longer than its sources"
-    return None
-
-
-def meaning_lost(text: str, sources: str) -> str | None:
-    """What a rewording drops or overstates that the word-level grounding check cannot see."""
-    lower, source = text.lower(), sources.lower()
-    dropped = sorted(set(_NUMBER.findall(source)) - set(_NUMBER.findall(lower)))
-    if dropped:
-        return f"numbers dropped: {', '.join(dropped)}"
-    if Counter(_NEGATION.findall(lower)) != Counter(_NEGATION.findall(source)):
-        return "negation dropped or repeated"
-    said, found = set(_WORD.findall(lower)), set(_WORD.findall(source))
-    if found & _HEDGES and not said & _HEDGES:
-        return "hedging dropped"
-    added = sorted((said & _OVERCLAIMS) - found)
-    if added:
-        return f"overstating words not in the sources: {', '.join(added)}"
     return None
 
 
