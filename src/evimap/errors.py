@@ -63,5 +63,12 @@ class AudienceError(EvimapError):
     status = 400
 
 
+class WriterError(EvimapError):
+    """The writer endpoint failed (network, timeout, HTTP status, malformed reply)."""
+
+    status = 502
+    retryable = True
+
+
 class NotFoundError(EvimapError):
     status = 404

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from evimap.answer import Answer, Audience, Statement
-from evimap.errors import ConfigError, EvimapError
+from evimap.errors import ConfigError, WriterError
 from evimap.evidence import Document
 from evimap.grounding import check_statement, meaning_lost
 from evimap.settings import Settings
@@ -67,13 +67,6 @@ _PREAMBLE = re.compile(
 _CITATION = re.compile(r"\s*\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]")
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "`": "`", "*": "*"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-class WriterError(EvimapError):
-    """The writer endpoint failed (network, timeout, HTTP status, malformed reply)."""
-
-    status = 502
-    retryable = True
 
 
 @dataclass(frozen=True, slots=True)
