@@ -1,0 +1,105 @@
+"""The site's CLI commands (`evimap serve`, the site half of `evimap demo`).
+
+Django is imported inside the functions, so `evimap` works without the site extra.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from evimap.settings import Settings
+
+DEMO_QUESTIONS = (
+    "What causes MS flares?",
+    "What causes multiple sclerosis?",
+    "What are the symptoms of Parkinson's disease?",
+    "How is type 2 diabetes treated?",
+    "What causes migraine?",
+    "How can osteoporosis be prevented?",
+)
+APPROVED_IN_DEMO = DEMO_QUESTIONS[0]
+
+
+def configure(settings: Settings) -> None:
+    """Point Django at our settings and the library, validate the environment, set up."""
+    from evimap.site.env import SiteSettings
+
+    site = SiteSettings.from_env()  # ConfigError (one line) before anything starts
+    os.environ["EVIMAP_LIBRARY"] = str(settings.library)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evimap.site.settings")
+    if site.database["ENGINE"].endswith("sqlite3"):
+        Path(site.database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
+    """Migrate, seed accounts and pages, take one page through review (progress via `say`)."""
+    configure(settings)
+    from evimap.site import setup
+
+    say("site: migrating the database...")
+    setup.migrate()
+    home = setup.ensure_site()
+    say("site: accounts (development passwords):")
+    for account in setup.seed_accounts():
+        say(f"  {account.username:<10} {account.password:<20} {account.role}")
+    pages = _draft_demo_pages(home, say)
+    _approve(pages[APPROVED_IN_DEMO], say)
+
+
+def _draft_demo_pages(home, say: Callable[[str], None]) -> dict:
+    from django.contrib.auth.models import User
+
+    from evimap.site.pages.drafting import draft_question
+    from evimap.site.pages.models import QuestionPage
+
+    admin = User.objects.get(username="admin")
+    pages = {}
+    for question in DEMO_QUESTIONS:
+        page = QuestionPage.objects.filter(question=question).first()
+        if page is None:
+            page = draft_question(question, admin, home)
+            say(f"site: drafted {question!r} under {page.get_parent().title}")
+        pages[question] = page
+    return pages
+
+
+def _approve(page, say: Callable[[str], None]) -> None:
+    from django.contrib.auth.models import User
+
+    from evimap.site.review import actions
+
+    if page.current_workflow_task_state is None:
+        return  # approved on an earlier run
+    revision = page.latest_revision_id
+    for username in ("editor", "reviewer"):
+        actions.approve(page, User.objects.get(username=username), revision)
+        say(f"site: {username} approved {page.title!r}")
+
+
+def runserver(bind: str) -> None:
+    """Django's development server (the demo); `serve` is the production one."""
+    from django.core.management import call_command
+
+    call_command("runserver", bind, use_reloader=False)
+
+
+def gunicorn(settings: Settings, bind: str, workers: int, check: bool) -> None:
+    """Run gunicorn against the configured database and library (replaces this process)."""
+    configure(settings)
+    if check:
+        from django.core.management import call_command
+
+        call_command("check", deploy=False)
+        click.echo("settings and database are fine", err=True)
+        return
+    args = [sys.executable, "-m", "gunicorn", "evimap.site.wsgi:application"]
+    args += ["--workers", str(workers), "--bind", bind, "--access-logfile", "-"]
+    os.execv(sys.executable, args)

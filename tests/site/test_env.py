@@ -1,0 +1,77 @@
+"""The site's settings from the environment: defaults, PostgreSQL URLs, loud refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evimap.errors import ConfigError
+from evimap.site.env import DEV_SECRET_KEY, SiteSettings, parse_database_url
+
+
+def test_defaults_are_a_sqlite_file_and_a_dev_key():
+    settings = SiteSettings.from_env({})
+    assert settings.database["NAME"] == str(Path("var/site.sqlite3"))
+    assert settings.debug and settings.secret_key == DEV_SECRET_KEY
+
+
+def test_a_postgres_url_becomes_a_django_database():
+    db = parse_database_url("postgres://me:p%40ss@db.example:5433/evimap")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "me",
+        "p@ss",
+        "db.example",
+        "5433",
+        "evimap",
+    )
+
+
+def test_sqlite_urls_name_relative_and_absolute_files():
+    assert parse_database_url("sqlite:///var/x.db")["NAME"] == "var/x.db"
+    assert parse_database_url("sqlite:////tmp/x.db")["NAME"] == "/tmp/x.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://host:notaport/db"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres:///nohost"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite://"}, "DATABASE_URL"),
+        ({"EVIMAP_DEBUG": "maybe"}, "EVIMAP_DEBUG"),
+        ({"EVIMAP_DEBUG": "0"}, "EVIMAP_SECRET_KEY"),
+        ({"EVIMAP_SECRET_KEY_FILE": "/nonexistent/key"}, "EVIMAP_SECRET_KEY_FILE"),
+    ],
+)
+def test_a_bad_setting_names_the_variable(env, named):
+    with pytest.raises(ConfigError, match=named):
+        SiteSettings.from_env(env)
+
+
+def test_production_settings_take_the_key_and_hosts(tmp_path):
+    key = tmp_path / "key"
+    key.write_text("s3cret\n")
+    env = {"EVIMAP_DEBUG": "0", "EVIMAP_SECRET_KEY_FILE": str(key), "EVIMAP_ALLOWED_HOSTS": "a, b"}
+    settings = SiteSettings.from_env(env)
+    assert (settings.debug, settings.secret_key, settings.allowed_hosts) == (
+        False,
+        "s3cret",
+        ("a", "b"),
+    )
+
+
+def test_serve_refuses_a_malformed_database_url_with_one_line():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "evimap"), "serve", "--check"],
+        env={"DATABASE_URL": "postgres://host:bad/db", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL" in lines[0]
