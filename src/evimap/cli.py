@@ -91,8 +91,10 @@ def ingest(
 
 @app.command()
 @library_option
-def demo(library: Path | None) -> None:
-    """Build a library from the public datasets (../shared/data) and show what is in it."""
+@click.option("--no-serve", is_flag=True, help="set up the site but do not start it (tests, CI)")
+@click.option("--no-site", is_flag=True, help="build the library only")
+def demo(library: Path | None, no_serve: bool, no_site: bool) -> None:
+    """Build a library from the public datasets (../shared/data), then set up and serve the site."""
     settings = _settings(library)
     with Library(settings.library, create=True) as lib:
         for source, path in demo_inputs(settings.shared_data):
@@ -102,6 +104,8 @@ def demo(library: Path | None) -> None:
         f"library ready at {settings.library}; try: evimap library search "
         "'multiple sclerosis relapse triggers'"
     )
+    if not no_site:
+        _site_demo(settings, serve=not no_serve)  # the web site (issue 4), below
 
 
 def _ingest_files(
@@ -355,3 +359,31 @@ def library_vocabulary(library: Path | None) -> None:
     )
     for key, value in vocabulary.stats().items():
         out.print(f"{key:>20}  {value:,}")
+
+
+# -- the web site (issue 4): evimap.site.commands does the work ---------------------------
+
+
+def _site_demo(settings: Settings, *, serve: bool) -> None:
+    try:
+        from evimap.site import commands
+    except ImportError as exc:  # the site extra is not installed
+        err.print(f"[yellow]no site:[/] {exc}; pip install -e '.[site]'", highlight=False)
+        return
+    _vocabulary(settings)
+    commands.site_demo(settings, lambda line: err.print(line, highlight=False, markup=False))
+    if serve:
+        err.print("site: serving on http://127.0.0.1:8000 (Ctrl-C stops)")
+        commands.runserver("127.0.0.1:8000")
+
+
+@app.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="address:port")
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+@click.option("--check", is_flag=True, help="check the settings and database, then exit")
+@library_option
+def serve_command(bind: str, workers: int, check: bool, library: Path | None) -> None:
+    """Serve the site with gunicorn against an existing setup (after `evimap demo`)."""
+    from evimap.site import commands
+
+    commands.gunicorn(_settings(library), bind, workers, check)
