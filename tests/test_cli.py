@@ -85,7 +85,7 @@ def test_demo_builds_a_library_from_every_public_dataset(
 ):
     monkeypatch.setenv("EVIMAP_SHARED_DATA", str(shared_data))
     lib = str(tmp_path / "lib")
-    code, out, err = run(capsys, "demo", "-L", lib)
+    code, out, err = run(capsys, "demo", "-L", lib, "--no-site")  # the site: tests/site
     assert code == 0, err
     code, out, _ = run(capsys, "library", "stats", "-L", lib, "--json")
     stats = json.loads(out)

@@ -10,14 +10,13 @@ import pytest
 
 pytest.importorskip("wagtail", reason="the site extra is not installed: pip install -e '.[site]'")
 
+from sitedata import FLARES, PASSWORD
+
 from evimap.evidence import Document
 from evimap.library import Library
 from evimap.vocabulary import for_library
 
 LIBRARY_JSONL = Path(__file__).parents[1] / "fixtures" / "site" / "library.jsonl"
-FLARES = "What causes Glimmerfield syndrome flares?"
-DISEASE = "What causes Glimmerfield syndrome?"
-PASSWORD = "pw"
 
 
 def fixture_documents() -> list[Document]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from sitedata import FLARES, PASSWORD
 
-from conftest import FLARES, PASSWORD
 from evimap.site.pages.models import QuestionPage
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from conftest import FLARES
+from sitedata import FLARES
 
 
 def get(client, page, **params):
