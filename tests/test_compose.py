@@ -272,3 +272,16 @@ def test_a_word_naming_the_question_type_is_covered_by_any_sentence_of_that_type
     )
     [aspect] = query.parts[0].aspects
     assert aspect.names_type
+
+
+def test_the_summary_names_designs_with_proper_plurals():
+    refs = [
+        SimpleNamespace(kind="research", design="other", year=None),
+        SimpleNamespace(kind="research", design="other", year=2020),
+        SimpleNamespace(kind="research", design="meta-analysis", year=None),
+        SimpleNamespace(kind="research", design="meta-analysis", year=None),
+        SimpleNamespace(kind="research", design="randomized controlled trial", year=None),
+    ]
+    assert evidence_summary(refs) == (
+        "Based on 5 sources: 2 other studies, 2 meta-analyses, 1 RCT; newest 2020."
+    )

@@ -480,6 +480,24 @@ def reference(doc: Document, number: int) -> Reference:
     )
 
 
+_DESIGN_LABELS = {
+    "practice guideline": "practice guideline",
+    "meta-analysis": "meta-analysis",
+    "systematic review": "systematic review",
+    "randomized controlled trial": "RCT",
+    "cohort/observational": "observational study",
+    "case report": "case report",
+    "review": "review",
+}
+
+
+def _plural(label: str) -> str:
+    for singular, plural in (("study", "studies"), ("analysis", "analyses")):
+        if label.endswith(singular):
+            return label[: -len(singular)] + plural
+    return label + "s"
+
+
 def evidence_summary(references: Sequence[Reference]) -> str:
     """ "Based on 5 sources: 1 guideline, 2 randomized controlled trials, ...; newest 2021"."""
     if not references:
@@ -487,9 +505,9 @@ def evidence_summary(references: Sequence[Reference]) -> str:
     counts: dict[str, int] = {}
     for ref in references:
         label = {"guideline": "guideline", "reference": "health-agency page"}.get(ref.kind)
-        label = label or (ref.design if ref.design not in ("", "other") else "other study")
+        label = label or _DESIGN_LABELS.get(ref.design, "other study")
         counts[label] = counts.get(label, 0) + 1
-    parts = [f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items()]
+    parts = [f"{n} {_plural(label) if n > 1 else label}" for label, n in counts.items()]
     years = [r.year for r in references if r.year]
     newest = f"; newest {max(years)}" if years else ""
     plural = "s" if len(references) > 1 else ""
