@@ -44,11 +44,11 @@ class Settings:
             library=_path(env, "EVIMAP_LIBRARY", defaults.library),
             shared_data=_path(env, "EVIMAP_SHARED_DATA", defaults.shared_data),
             workers=_int(env, "EVIMAP_WORKERS", None, minimum=0),
-            ncbi_api_key=_secret(env, "NCBI_API_KEY"),
+            ncbi_api_key=read_secret(env, "NCBI_API_KEY"),
             ncbi_email=env.get("EVIMAP_NCBI_EMAIL") or None,
             writer_url=_url(env, "EVIMAP_WRITER_URL"),
             writer_model=_required_with(env, "EVIMAP_WRITER_MODEL", "EVIMAP_WRITER_URL"),
-            writer_api_key=_secret(env, "EVIMAP_WRITER_API_KEY"),
+            writer_api_key=read_secret(env, "EVIMAP_WRITER_API_KEY"),
             writer_timeout=_seconds(env, "EVIMAP_WRITER_TIMEOUT", defaults.writer_timeout),
         )
 
@@ -129,7 +129,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
-def _secret(env: Mapping[str, str], name: str) -> str | None:
+def read_secret(env: Mapping[str, str], name: str) -> str | None:
     """A secret from NAME, or from the file named by NAME_FILE."""
     if env.get(name):
         return env[name].strip()

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from evimap.errors import ConfigError
+from evimap.settings import read_secret
 
 DEV_SECRET_KEY = "evimap-dev-only-not-secret"
 DEFAULT_DATABASE = Path("var/site.sqlite3")
@@ -64,19 +65,6 @@ def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
 def read_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A comma-separated list; empty items are dropped."""
     return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
-
-
-def read_secret(env: Mapping[str, str], name: str) -> str | None:
-    """A secret from NAME, or from the file named by NAME_FILE."""
-    if env.get(name, "").strip():
-        return env[name].strip()
-    file_name = env.get(f"{name}_FILE")
-    if not file_name:
-        return None
-    try:
-        return Path(file_name).read_text().strip() or None
-    except OSError as exc:
-        raise ConfigError(f"{name}_FILE cannot be read: {exc.strerror} ({file_name})") from None
 
 
 def parse_database_url(url: str) -> dict:
