@@ -263,6 +263,83 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
         out.print(line, soft_wrap=True, highlight=False)
 
 
+# -- semantic and hybrid retrieval (issue 3) -------------------------------------------------
+
+
+@library_app.command("embed")
+@library_option
+def library_embed(library: Path | None) -> None:
+    """Compute document vectors for semantic search (resumable: only what changed)."""
+    from evimap import embeddings, vectors
+
+    encoder = embeddings.load_encoder()
+    with Library(_settings(library).library, readonly=True) as lib, _progress() as bar:
+        task = bar.add_task("embedding", total=None, documents=0)
+
+        def progress(done: int, total: int) -> None:
+            elapsed = bar.tasks[task].elapsed or 0.0
+            rate = f" ({done / elapsed:,.1f}/s)" if elapsed else ""
+            bar.update(
+                task, completed=done, total=total, documents=done, description=f"embedding{rate}"
+            )
+
+        report = vectors.embed_library(lib, encoder, progress=progress)
+    err.print(
+        f"{report.summary()} in {report.seconds:.1f} s "
+        f"({report.texts_per_second:,.1f} documents/s while encoding; {encoder.name})"
+    )
+
+
+@app.command("search")
+@click.argument("question")
+@click.option("--k", default=10, show_default=True, help="how many documents")
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice([k.value for k in SourceKind]),
+    help="only this source kind (repeatable)",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "semantic"]),
+    default="hybrid",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@library_option
+def search_command(
+    question: str, k: int, kind: tuple[str, ...], mode: str, as_json: bool, library: Path | None
+) -> None:
+    """The retrieval stage alone: ranked documents with fused and per-stage ranks/scores."""
+    from rich.markup import escape
+
+    from evimap.retrieval import Retriever
+
+    with Library(_settings(library).library, readonly=True) as lib:
+        retriever = Retriever(lib, mode=mode)
+        if retriever.fallback:
+            warning = f"[yellow]warning:[/] lexical search only: {escape(retriever.fallback)}"
+            err.print(warning, soft_wrap=True, highlight=False)
+        hits = retriever.search(question, k, kinds=list(kind))
+    if as_json:
+        payload = {
+            "query": question,
+            "mode": retriever.effective_mode,
+            "fallback": retriever.fallback,
+            "results": [{"rank": i, **hit.to_dict()} for i, hit in enumerate(hits, start=1)],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    for i, hit in enumerate(hits, start=1):
+        stages = " ".join(
+            f"{name} #{stage.rank}"
+            for name, stage in (("lex", hit.lexical), ("sem", hit.semantic))
+            if stage is not None
+        )
+        line = f"{i:2d}. {hit.score:.4f}  {hit.document.id}  [dim]{stages}[/]  {hit.document.title}"
+        out.print(line, soft_wrap=True, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; known errors become one line on stderr and a non-zero status."""
     try:

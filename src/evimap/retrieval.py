@@ -1,0 +1,298 @@
+"""The retrieval stage of the answer engine: lexical + semantic candidates, fused.
+
+    retrieve(library, question)          the ranked documents (Retrieved), best first
+     ├── lexical   the library's BM25 index, top `candidates`
+     ├── semantic  cosine between the question's MiniLM vector and each document vector
+     │             (LIBRARY/vectors.sqlite, filled by `evimap library embed`), top `candidates`
+     ├── fusion    convex: (1 - alpha) * minmax(BM25) + alpha * minmax(cosine) over the two
+     │             candidate lists (a document missing from a list scores 0 there), or
+     │             rrf: sum of 1 / (rrf_k + rank) (Cormack et al., SIGIR 2009)
+     └── signals   optional question analysis: expansions join the lexical query; candidates
+                   whose source question has the asked type get QTYPE_BOOST
+
+Convex fusion with alpha 0.3 is the default: on SciFact *train* claims it beat RRF by 0.02-0.04
+nDCG@10, because MiniLM alone is weaker than BM25 there and RRF weighs both lists alike
+(bench/retrieval_quality.py --tune; docs/decisions/0002-semantic-retrieval.md; tuned on
+train only). Hybrid degrades to lexical-only when the semantic extra is not installed or the
+library has no vectors: `Retriever.fallback` names the cause (callers show it as one warning
+line; `retrieve` logs it), and mode="semantic" raises instead. This module never prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from evimap import embeddings
+from evimap.embeddings import Encoder, SemanticUnavailableError
+from evimap.evidence import Document
+from evimap.vectors import vector_index
+
+if TYPE_CHECKING:
+    from evimap.library import Library
+
+MODES = ("hybrid", "lexical", "semantic")
+FUSIONS = ("convex", "rrf")
+CANDIDATES = 100  # documents taken from each stage before fusion
+ALPHA = 0.3  # weight of the semantic stage in convex fusion (tuned on SciFact train)
+RRF_K = 60  # the constant of Cormack et al.; used when fusion="rrf"
+QUERY_CACHE = 16  # query vectors kept per Retriever
+QTYPE_BOOST = 0.2  # fused score x 1.2 for a source question of the asked type
+
+log = logging.getLogger(__name__)
+_WORD = re.compile(r"[^\W_]+")
+
+
+class QuestionSignals(Protocol):
+    """What question analysis hands to retrieval (evimap.questions.QuestionAnalysis fits).
+
+    expansions: terms to add to the lexical query: clinical words for lay words, the focus's
+                names ("myocardial infarction" for "heart attack"). The semantic stage gets
+                the question as asked; the encoder already relates lay and clinical words.
+    qtype:      what is asked, in MedQuAD's vocabulary ("symptoms", "treatment", ...);
+                among the fused candidates, a document whose source question has that type
+                gets its score multiplied by 1 + QTYPE_BOOST.
+    """
+
+    expansions: Sequence[str]
+    qtype: str
+
+
+@dataclass(slots=True, frozen=True)
+class StageHit:
+    """A document's place in one stage's list (rank from 1)."""
+
+    rank: int
+    score: float
+
+
+@dataclass(slots=True, frozen=True)
+class Retrieved:
+    """One retrieved document with its fused score and where each stage ranked it."""
+
+    document: Document
+    score: float  # fused (RRF) score; in single-stage modes, that stage's score
+    lexical: StageHit | None = None
+    semantic: StageHit | None = None
+
+    def to_dict(self) -> dict:
+        doc = self.document
+        return {
+            "id": doc.id,
+            "kind": doc.kind.value,
+            "collection": doc.collection,
+            "title": doc.title,
+            "url": doc.url,
+            "score": self.score,
+            "lexical": _stage_dict(self.lexical),
+            "semantic": _stage_dict(self.semantic),
+        }
+
+
+def _stage_dict(hit: StageHit | None) -> dict | None:
+    return None if hit is None else {"rank": hit.rank, "score": hit.score}
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]],
+    *,
+    k: float = RRF_K,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[str, float]]:
+    """Ids by sum over lists of weight / (k + rank), rank counted from 1; ties keep the
+    order of first appearance (earlier lists first)."""
+    weights = weights if weights is not None else [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError("one weight per ranking")
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, doc_id in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def convex_fusion(
+    lexical: Sequence[tuple[str, float]],
+    semantic: Sequence[tuple[str, float]],
+    *,
+    alpha: float = ALPHA,
+) -> list[tuple[str, float]]:
+    """Ids by (1 - alpha) * lexical + alpha * semantic, each list's scores min-max scaled to
+    [0, 1] (a list of one scores 1); an id missing from a list gets 0 from it. Ties keep the
+    order of first appearance (lexical first)."""
+    scaled_lexical, scaled_semantic = _minmax(lexical), _minmax(semantic)
+    ids = dict.fromkeys([d for d, _ in lexical] + [d for d, _ in semantic])
+    scores = {
+        d: (1 - alpha) * scaled_lexical.get(d, 0.0) + alpha * scaled_semantic.get(d, 0.0)
+        for d in ids
+    }
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _minmax(hits: Sequence[tuple[str, float]]) -> dict[str, float]:
+    if not hits:
+        return {}
+    low, high = min(s for _, s in hits), max(s for _, s in hits)
+    if high <= low:
+        return {d: 1.0 for d, _ in hits}
+    return {d: (s - low) / (high - low) for d, s in hits}
+
+
+@dataclass(slots=True)
+class Retriever:
+    """Retrieval over one library; loads the encoder (once) only if a semantic stage runs.
+
+    `mode` is what was asked; `effective_mode` what runs, and `fallback` says why they differ.
+    """
+
+    library: Library
+    mode: str = "hybrid"
+    encoder: Encoder | None = None
+    loader: Callable[[], Encoder] | None = None  # default: embeddings.load_encoder
+    candidates: int = CANDIDATES
+    fusion: str = "convex"
+    alpha: float = ALPHA
+    rrf_k: float = RRF_K
+    boosts: dict[str, float] | None = None  # BM25 field boosts; None = the index's defaults
+    fallback: str | None = field(default=None, init=False)
+    effective_mode: str = field(default="", init=False)
+    _vectors: dict = field(default_factory=dict, init=False, repr=False)  # recent queries
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        self.effective_mode = self.mode
+        if self.mode == "lexical":
+            return
+        try:
+            self._prepare_semantic()
+        except SemanticUnavailableError as exc:
+            if self.mode == "semantic":
+                raise
+            self.fallback = exc.message
+            self.effective_mode = "lexical"
+
+    def _prepare_semantic(self) -> None:
+        if self.encoder is None:
+            self.encoder = (self.loader or embeddings.load_encoder)()
+        index = vector_index(self.library, self.encoder.name)
+        if index is None or not len(index):
+            raise SemanticUnavailableError(
+                f"the library at {self.library.path} has no {self.encoder.name} vectors yet "
+                "(run `evimap library embed`)"
+            )
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        kinds: Sequence[str] = (),
+        collections: Sequence[str] = (),
+        analysis: QuestionSignals | None = None,
+    ) -> list[Retrieved]:
+        """The k best documents for `query`, restricted to source `kinds`/`collections`."""
+        depth = max(k, self.candidates)
+        lexical: list[tuple[str, float]] = []
+        semantic: list[tuple[str, float]] = []
+        with self.library.snapshot() as snap:
+            if self.effective_mode in ("hybrid", "lexical"):
+                lexical = self._lexical(snap, query, depth, kinds, collections, analysis)
+            if self.effective_mode in ("hybrid", "semantic"):
+                semantic = self._semantic(query, depth, kinds, collections)
+            fused = self._fuse(lexical, semantic)
+            qtype = getattr(analysis, "qtype", "") if analysis is not None else ""
+            if qtype:
+                fused = self._boost_qtype(fused[: max(3 * k, 30)], qtype)
+            fused = fused[:k]
+            docs = self.library.store.get_many([doc_id for doc_id, _ in fused])
+        lex = {d: StageHit(r, s) for r, (d, s) in enumerate(lexical, start=1)}
+        sem = {d: StageHit(r, s) for r, (d, s) in enumerate(semantic, start=1)}
+        return [
+            Retrieved(docs[doc_id], score, lex.get(doc_id), sem.get(doc_id))
+            for doc_id, score in fused
+            if doc_id in docs  # deleted after the index committed
+        ]
+
+    def _lexical(self, snap, query, depth, kinds, collections, analysis):
+        expansions = getattr(analysis, "expansions", ()) if analysis is not None else ()
+        # Plain words only: the index tokenizer splits "patient's" and "covid-19" at the
+        # punctuation anyway, and the query parser rejects some of it (an apostrophe).
+        text = " ".join(_WORD.findall(" ".join((query, *expansions))))
+        hits = self.library.index.search(
+            text,
+            depth,
+            filters=_filters(kinds, collections),
+            boosts=self.boosts,
+            searcher=snap.searcher,
+        )
+        return [(h.id, h.score) for h in hits]
+
+    def _semantic(self, query, depth, kinds, collections):
+        assert self.encoder is not None
+        index = vector_index(self.library, self.encoder.name)
+        if index is None or not query.strip():
+            return []
+        hits = index.search(self._vector(query), depth, kinds=kinds, collections=collections)
+        return [(h.id, h.score) for h in hits]
+
+    def _vector(self, query: str):
+        """The query's vector; the last few are kept, since callers often search the same
+        question again with other filters (the answer engine does, once per source kind)."""
+        if query not in self._vectors:
+            if len(self._vectors) >= QUERY_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query] = self.encoder.encode([query])[0]
+        return self._vectors[query]
+
+    def _fuse(self, lexical, semantic) -> list[tuple[str, float]]:
+        if self.effective_mode != "hybrid":  # one stage: keep its own scores
+            return lexical or semantic
+        if self.fusion == "rrf":
+            rankings = [[d for d, _ in lexical], [d for d, _ in semantic]]
+            return reciprocal_rank_fusion(rankings, k=self.rrf_k)
+        return convex_fusion(lexical, semantic, alpha=self.alpha)
+
+    def _boost_qtype(self, fused: list[tuple[str, float]], qtype: str) -> list[tuple[str, float]]:
+        """Scores x (1 + QTYPE_BOOST) where the source question has type `qtype`."""
+        docs = self.library.store.get_many([d for d, _ in fused])
+
+        def boosted(doc_id: str, score: float) -> float:
+            doc = docs.get(doc_id)
+            same = doc is not None and doc.question is not None and doc.question.qtype == qtype
+            return score * (1 + QTYPE_BOOST) if same and score > 0 else score
+
+        rescored = [(d, boosted(d, s)) for d, s in fused]
+        return sorted(rescored, key=lambda item: -item[1])
+
+
+def _filters(kinds: Sequence[str], collections: Sequence[str]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    if kinds:
+        filters["kind"] = list(kinds)
+    if collections:
+        filters["collection"] = list(collections)
+    return filters
+
+
+def retrieve(
+    library: Library,
+    query: str,
+    k: int = 10,
+    *,
+    kinds: Sequence[str] = (),
+    collections: Sequence[str] = (),
+    mode: str = "hybrid",
+    encoder: Encoder | None = None,
+    analysis: QuestionSignals | None = None,
+) -> list[Retrieved]:
+    """The k best documents of `library` for `query` (see the module docstring)."""
+    retriever = Retriever(library, mode=mode, encoder=encoder)
+    if retriever.fallback:
+        log.warning("lexical search only: %s", retriever.fallback)
+    return retriever.search(query, k, kinds=kinds, collections=collections, analysis=analysis)
