@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -311,7 +312,6 @@ def search_command(
     question: str, k: int, kind: tuple[str, ...], mode: str, as_json: bool, library: Path | None
 ) -> None:
     """The retrieval stage alone: ranked documents with fused and per-stage ranks/scores."""
-    from rich.markup import escape
 
     from evimap.retrieval import Retriever
 
@@ -340,6 +340,70 @@ def search_command(
         out.print(line, soft_wrap=True, highlight=False)
 
 
+@app.command("ask")
+@click.argument("question")
+@click.option(
+    "--audience", default="patient", show_default=True, help="patient, caregiver or clinician"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "semantic"]),
+    default="hybrid",
+    show_default=True,
+    help="retrieval mode",
+)
+@click.option("--context", help="the question of the page a follow-up is asked on")
+@click.option(
+    "--writer/--no-writer",
+    default=None,
+    help="reword statements with the writer at EVIMAP_WRITER_URL (default: when it is set)",
+)
+@library_option
+def ask_command(
+    question: str,
+    audience: str,
+    fmt: str,
+    mode: str,
+    context: str | None,
+    writer: bool | None,
+    library: Path | None,
+) -> None:
+    """Answer QUESTION from the library, grounded and cited, for the reader who asked."""
+    from evimap.engine import AnswerEngine
+    from evimap.render import render
+
+    settings = _settings(library)
+    with _writer(settings, writer) as rewriter, Library(settings.library, readonly=True) as lib:
+        engine = AnswerEngine(lib, mode=mode, shared_data=settings.shared_data, writer=rewriter)
+        if engine.fallback:
+            err.print(f"[yellow]lexical search only:[/] {engine.fallback}", highlight=False)
+        answer = engine.ask(question, audience, context=context)
+    if engine.last_writer is not None:
+        err.print(engine.last_writer.summary(), highlight=False)
+        for failure in engine.last_writer.failures:
+            err.print(f"[yellow]writer failed:[/] {failure}", highlight=False)
+    out.print(render(answer, fmt), markup=False, highlight=False, soft_wrap=True)
+
+
+def _writer(settings: Settings, wanted: bool | None):
+    """The configured writer as a context manager (None inside when off or not configured)."""
+    from contextlib import nullcontext
+
+    from evimap.writer import writer_from_settings
+
+    made = writer_from_settings(settings) if wanted is not False else None
+    if made is None and wanted:
+        raise ConfigError("--writer needs EVIMAP_WRITER_URL and EVIMAP_WRITER_MODEL")
+    return made if made is not None else nullcontext()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; known errors become one line on stderr and a non-zero status."""
     try:
@@ -356,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print("interrupted: every batch committed before the interruption is kept")
         return 130
     except EvimapError as exc:
-        err.print(f"[red]error:[/] {exc.message}", highlight=False)
+        err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         return 2 if isinstance(exc, ConfigError) else 1
     return result if isinstance(result, int) else 0
 
