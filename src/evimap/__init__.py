@@ -4,7 +4,10 @@ The supported surface is what this module exports (a test guards the list). The 
 web app are thin layers over it.
 """
 
+from evimap.answer import Answer, Audience, Reference, SentenceRef, Statement
+from evimap.engine import AnswerEngine, ask
 from evimap.errors import (
+    AudienceError,
     ConfigError,
     EvimapError,
     FetchError,
@@ -12,7 +15,9 @@ from evimap.errors import (
     LibraryBusyError,
     LibraryError,
     NotFoundError,
+    QuestionError,
     SourceFormatError,
+    WriterError,
 )
 from evimap.evidence import (
     Deletion,
@@ -27,11 +32,17 @@ from evimap.evidence import (
 )
 from evimap.ingestion import ingest, ingest_records
 from evimap.library import IngestReport, Library, LibraryStats, SearchHit
+from evimap.questions import QuestionAnalysis, analyze
+from evimap.retrieval import Retrieved, Retriever, retrieve
 from evimap.settings import Settings
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
+    "AnswerEngine",
+    "Audience",
+    "AudienceError",
     "ConfigError",
     "Deletion",
     "Document",
@@ -46,15 +57,26 @@ __all__ = [
     "NotFoundError",
     "Passage",
     "Problem",
+    "QuestionAnalysis",
+    "QuestionError",
+    "Reference",
+    "Retrieved",
+    "Retriever",
     "SearchHit",
+    "SentenceRef",
     "Settings",
     "SourceFormatError",
     "SourceKind",
     "SourceQuestion",
+    "Statement",
     "StudyDesign",
+    "WriterError",
     "__version__",
+    "analyze",
+    "ask",
     "design_from_publication_types",
     "evidence_level",
     "ingest",
     "ingest_records",
+    "retrieve",
 ]
