@@ -15,6 +15,7 @@ from evimap import (
     Deletion,
     Document,
     LibraryBusyError,
+    LibraryError,
     NotFoundError,
     Passage,
     Problem,
@@ -231,9 +232,39 @@ def test_search_filters_by_kind(library):
 
 @pytest.mark.parametrize(
     "text",
-    ["parkinson's disease", "flare-up AND (heat)", '"unclosed', "NOT OR AND", ":::", "a:b c*",
-     "title:glimmerfield", "glimmerfield^2 [x TO y]", "", "   ", "ñandú’s café", "<script>"],
+    [
+        "parkinson's disease",
+        "flare-up AND (heat)",
+        '"unclosed',
+        "NOT OR AND",
+        ":::",
+        "a:b c*",
+        "title:glimmerfield",
+        "glimmerfield^2 [x TO y]",
+        "",
+        "   ",
+        "ñandú’s café",
+        "<script>",
+    ],
 )
 def test_any_text_is_a_safe_query(library, text):
     library.add([make_doc(1)])
     assert isinstance(library.search(text), list)
+
+
+def test_an_index_of_another_schema_says_how_to_rebuild_and_the_rebuild_works(tmp_path):
+    import tantivy
+
+    path = tmp_path / "lib"
+    with Library(path, create=True) as lib:
+        lib.add([make_doc(n) for n in range(3)])
+    (path / "index").rename(tmp_path / "old-index")
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("other", stored=True)
+    (path / "index").mkdir()
+    tantivy.Index(builder.build(), path=str(path / "index"))
+    with pytest.raises(LibraryError, match="rebuild-index"):
+        Library(path)
+    with Library(path, new_index=True) as lib:
+        assert lib.rebuild_index() == 3
+        assert len(index_ids(lib)) == 3

@@ -236,7 +236,7 @@ def _decades(by_year: dict[str, int]) -> dict[str, int]:
 @library_option
 def rebuild_index(library: Path | None) -> None:
     """Drop the search index and rebuild it from the document store."""
-    with Library(_settings(library).library) as lib:
+    with Library(_settings(library).library, new_index=True) as lib:
         total = lib.store.count()
         with _progress() as bar:
             task = bar.add_task("indexing", total=total)

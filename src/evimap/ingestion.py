@@ -25,8 +25,8 @@ from evimap.sources._files import Segment
 from evimap.store import Prepared, prepare
 
 BATCH_SIZE = 500
-QUEUE_BATCHES = 32  # per worker: bounds memory to about workers x 32 x 500 documents
-TASK_BYTES = 16_000_000  # group small files into tasks of about this many bytes
+QUEUE_BATCHES = 8  # per worker: bounds memory to about workers x 8 x 500 documents
+TASK_BYTES = 8_000_000  # large files are cut into segments, small ones grouped, of this size
 
 
 Unit = Path | Segment

@@ -13,6 +13,7 @@ replays the journal into the index before anything else. Readers use `snapshot()
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class Library:
         *,
         create: bool = False,
         readonly: bool = False,
+        new_index: bool = False,
         index_commit_every: int = 50_000,
     ) -> None:
         self.path = Path(path)
@@ -102,6 +104,9 @@ class Library:
         self.path.mkdir(parents=True, exist_ok=True)
         self.readonly = readonly
         self.store = Store(self.path / STORE_FILE, readonly=readonly)
+        if new_index and not readonly:  # an index of another schema is dropped, then rebuilt
+            shutil.rmtree(self.path / INDEX_DIR, ignore_errors=True)
+            self.store.clear_journal()
         self.index = SearchIndex(self.path / INDEX_DIR, readonly=readonly)
         self.index_commit_every = index_commit_every
         self._uncommitted = 0

@@ -76,15 +76,13 @@ _RECORD_STARTS: dict[str, tuple[bytes, ...]] = {
 # about half of a citation's bytes, and building their tree was 40% of the parse time.
 _UNUSED = tuple(
     (b"<" + name, b"</" + name + b">")
+    # The five largest; each further one costs a scan of the segment for ~1% fewer bytes.
     for name in (
         b"AuthorList",
+        b"History",
         b"ReferenceList",
         b"CommentsCorrectionsList",
         b"ChemicalList",
-        b"GrantList",
-        b"History",
-        b"InvestigatorList",
-        b"DataBankList",
     )
 )
 
