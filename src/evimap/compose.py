@@ -239,14 +239,34 @@ def _idf(found: int, documents: int) -> float:
 def candidates(query: Query, retrieved: Sequence[object], audience: Audience) -> list[Candidate]:
     """Every well-formed sentence of the retrieved documents, scored for this question."""
     found: list[Candidate] = []
+    needles = _needles(query)
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if _about_focus(doc, query) else 0.6)
+        own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
         for ref, previous in _sentences(doc):
+            if needles and not own and not _may_cover(ref, previous, needles):
+                continue  # cheap: no asked word in it, so it cannot cover the question
             candidate = _score(query, doc, ref, previous, doc_weight, audience)
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+def _needles(query: Query) -> tuple[str, ...]:
+    """Lower-case strings one of which a sentence must contain to cover any part ("" = no
+    filter: a part with nothing asked beside the focus, or a word naming the type)."""
+    needles: set[str] = set()
+    for part in query.parts:
+        if not part.aspects or any(a.names_type for a in part.aspects):
+            return ()
+        needles |= {stem for aspect in part.aspects for stem in aspect.stems}
+    return tuple(needles)
+
+
+def _may_cover(ref: SentenceRef, previous: SentenceRef | None, needles: tuple[str, ...]) -> bool:
+    text = ref.text.lower() if previous is None else (previous.text + " " + ref.text).lower()
+    return any(needle in text for needle in needles)
 
 
 def _sentences(doc: Document) -> Iterable[tuple[SentenceRef, SentenceRef | None]]:
