@@ -98,3 +98,12 @@ def test_demo_builds_a_library_from_every_public_dataset(
     assert stats["pending_index"] == 0
     code, out, _ = run(capsys, "library", "search", "multiple sclerosis relapse", "-L", lib)
     assert code == 0 and out.count("\n") == 10
+
+
+def test_rebuild_index_rebuilds_from_the_store(tmp_path, capsys):
+    lib = str(tmp_path / "lib")
+    run(capsys, "ingest", "pubmed", str(pubmed_file(tmp_path / "a.xml", range(1, 6))), "-L", lib)
+    code, _, err = run(capsys, "library", "rebuild-index", "-L", lib)
+    assert code == 0 and "indexed 5 documents" in err
+    code, out, _ = run(capsys, "library", "search", "glimmerfield", "-L", lib)
+    assert out.count("pubmed:") == 5

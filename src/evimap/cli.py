@@ -142,8 +142,7 @@ def _ingest_online(
     )
     with _progress() as bar:
         task = bar.add_task(f"PubMed: {query}", total=max_results, documents=0)
-        count = _counter(bar, task)
-        progress = ingestion.Progress(on_records=lambda n: (count(n), bar.advance(task, n)))
+        progress = ingestion.Progress(on_records=_both(bar, task))
         return ingestion.ingest_records(lib, records, progress=progress)
 
 
@@ -157,6 +156,17 @@ def _counter(bar: Progress, task: TaskID) -> Callable[[int], None]:
         bar.update(task, documents=total)
 
     return add
+
+
+def _both(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    """Advance the bar and the documents count together."""
+    count = _counter(bar, task)
+
+    def advance(n: int) -> None:
+        count(n)
+        bar.advance(task, n)
+
+    return advance
 
 
 def _progress() -> Progress:
@@ -239,8 +249,8 @@ def rebuild_index(library: Path | None) -> None:
     with Library(_settings(library).library, new_index=True) as lib:
         total = lib.store.count()
         with _progress() as bar:
-            task = bar.add_task("indexing", total=total)
-            count = lib.rebuild_index(progress=lambda n: bar.advance(task, n))
+            task = bar.add_task("indexing", total=total, documents=0)
+            count = lib.rebuild_index(progress=_both(bar, task))
     err.print(f"indexed {count:,} documents")
 
 
