@@ -254,13 +254,17 @@ def candidates(query: Query, retrieved: Sequence[object], audience: Audience) ->
 
 
 def _needles(query: Query) -> tuple[str, ...]:
-    """Lower-case strings one of which a sentence must contain to cover any part ("" = no
-    filter: a part with nothing asked beside the focus, or a word naming the type)."""
+    """Lower-case strings one of which a sentence must contain to cover any part (none, so
+    no filter, when a part asks nothing beside the focus). Each is a prefix of the words it
+    stands for (stems and cue prefixes are), so the test is conservative."""
     needles: set[str] = set()
     for part in query.parts:
-        if not part.aspects or any(a.names_type for a in part.aspects):
+        if not part.aspects:
             return ()
         needles |= {stem for aspect in part.aspects for stem in aspect.stems}
+        if any(a.names_type for a in part.aspects):  # any sentence of the type covers it
+            prefixes, exact = _cue_sets(tuple(_themes().get(part.qtype, {}).get("cues", ())))
+            needles |= set(prefixes) | exact
     return tuple(needles)
 
 

@@ -6,6 +6,7 @@ grade = 0.39 * words/sentences + 11.8 * syllables/words - 15.59
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -15,6 +16,7 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
+@functools.lru_cache(maxsize=50_000)
 def syllables(word: str) -> int:
     """Syllables in an English word, by vowel groups (a standard approximation)."""
     word = word.lower()

@@ -207,10 +207,9 @@ class Retriever:
                 semantic = self._semantic(query, depth, kinds, collections)
             fused = self._fuse(lexical, semantic)
             qtype = getattr(analysis, "qtype", "") if analysis is not None else ""
-            if qtype:
-                fused = self._boost_qtype(fused[: max(3 * k, 30)], qtype)
-            fused = fused[:k]
-            docs = self.library.store.get_many([doc_id for doc_id, _ in fused])
+            pool = fused[: max(2 * k, 20)] if qtype else fused[:k]
+            docs = self.library.store.get_many([doc_id for doc_id, _ in pool])
+            fused = (self._boost_qtype(pool, qtype, docs) if qtype else pool)[:k]
         lex = {d: StageHit(r, s) for r, (d, s) in enumerate(lexical, start=1)}
         sem = {d: StageHit(r, s) for r, (d, s) in enumerate(semantic, start=1)}
         return [
@@ -258,13 +257,19 @@ class Retriever:
             return reciprocal_rank_fusion(rankings, k=self.rrf_k)
         return convex_fusion(lexical, semantic, alpha=self.alpha)
 
-    def _boost_qtype(self, fused: list[tuple[str, float]], qtype: str) -> list[tuple[str, float]]:
-        """Scores x (1 + QTYPE_BOOST) where the source question has type `qtype`."""
-        docs = self.library.store.get_many([d for d, _ in fused])
+    def _boost_qtype(
+        self, fused: list[tuple[str, float]], qtype: str, docs: dict[str, Document]
+    ) -> list[tuple[str, float]]:
+        """Scores x (1 + QTYPE_BOOST) where the source's own question is of type `qtype`
+        (MedQuAD labels mapped to ours: "causes" -> "cause")."""
+        from evimap.questions import medquad_type_map
+
+        types = medquad_type_map()
 
         def boosted(doc_id: str, score: float) -> float:
             doc = docs.get(doc_id)
-            same = doc is not None and doc.question is not None and doc.question.qtype == qtype
+            asked = doc.question.qtype.lower() if doc is not None and doc.question else ""
+            same = qtype in (asked, types.get(asked))
             return score * (1 + QTYPE_BOOST) if same and score > 0 else score
 
         rescored = [(d, boosted(d, s)) for d, s in fused]
