@@ -285,3 +285,26 @@ def test_the_summary_names_designs_with_proper_plurals():
     assert evidence_summary(refs) == (
         "Based on 5 sources: 2 other studies, 2 meta-analyses, 1 RCT; newest 2020."
     )
+
+
+def test_newer_research_scores_a_little_higher_than_older():
+    old = doc(
+        "t:old",
+        SourceKind.RESEARCH,
+        "Glimmerfield syndrome flares after heat",
+        "Glimmerfield syndrome flares were triggered by heat in this cohort.",
+        year=1995,
+    )
+    new = doc(
+        "t:new",
+        SourceKind.RESEARCH,
+        "Glimmerfield syndrome flares after heat",
+        "Glimmerfield syndrome flares were triggered by heat in this cohort.",
+        year=2024,
+    )
+    query = query_of(QUESTION, focus_analysis())
+    found = candidates(
+        query, [SimpleNamespace(document=old), SimpleNamespace(document=new)], Audience.CLINICIAN
+    )
+    scores = {c.doc.id: c.score for c in found}
+    assert scores["t:new"] > scores["t:old"]

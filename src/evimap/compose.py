@@ -56,6 +56,7 @@ MAX_PER_DOCUMENT = 2
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
+NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
 _DANGLING = re.compile(
     r"^(this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
@@ -318,10 +319,17 @@ def _score(
     if not own and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + 0.25 * own
-    score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6
+    score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
     return Candidate(ref, doc, score, coverage, antecedent)
+
+
+def _recency(doc: Document) -> float:
+    """Up to 0.05 for research published in the last 25 years, newest most."""
+    if doc.kind is not SourceKind.RESEARCH or not doc.year:
+        return 0.0
+    return 0.05 * min(1.0, max(0.0, (doc.year - (NEWEST_YEAR - 25)) / 25))
 
 
 def _hard_to_read(text: str) -> float:

@@ -1,0 +1,148 @@
+"""The engine end to end on a small fictional library: grounded, per reader, safe, bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from evimap import (
+    Audience,
+    AudienceError,
+    Document,
+    Library,
+    Passage,
+    QuestionError,
+    SourceKind,
+    SourceQuestion,
+    StudyDesign,
+)
+from evimap.engine import AnswerEngine
+from evimap.grounding import check_answer
+from evimap.vocabulary import Vocabulary
+
+
+def agency(n: int, question: str, qtype: str, text: str) -> Document:
+    return Document(
+        id=f"t:agency{n}",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title=question,
+        passages=(Passage(text),),
+        publisher="Fictional Health Agency",
+        question=SourceQuestion(question, qtype=qtype, focus="Glimmerfield syndrome"),
+    )
+
+
+DOCS = [
+    agency(
+        1,
+        "What is (are) Glimmerfield syndrome?",
+        "information",
+        "Glimmerfield syndrome is a rare fictional condition of the nerves that comes and "
+        "goes in flares. It mostly affects adults between 20 and 40 years of age.",
+    ),
+    agency(
+        2,
+        "What causes Glimmerfield syndrome?",
+        "causes",
+        "Glimmerfield syndrome flares are often triggered by heat, such as a hot bath. "
+        "Infections and stress can also trigger flares in many people. "
+        "The syndrome itself is thought to have a genetic cause.",
+    ),
+    agency(
+        3,
+        "What are the treatments for Glimmerfield syndrome?",
+        "treatment",
+        "Flares of Glimmerfield syndrome are usually treated with rest and cooling. "
+        "Severe flares may be treated with a short course of fictional steroids.",
+    ),
+    Document(
+        id="t:trial",
+        kind=SourceKind.RESEARCH,
+        collection="pubmed",
+        title="Heat exposure and flares of Glimmerfield syndrome: a randomized trial",
+        passages=(
+            Passage(
+                "In 240 participants, controlled heat exposure increased the "
+                "rate of Glimmerfield syndrome flares compared with cooling."
+            ),
+        ),
+        year=2022,
+        design=StudyDesign.RCT,
+        publisher="Journal of Fictional Neurology",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    path = tmp_path_factory.mktemp("engine") / "lib"
+    with Library(path, create=True) as library:
+        library.add(DOCS)
+    library = Library(path, readonly=True)
+    yield AnswerEngine(library, mode="lexical", vocabulary=Vocabulary.build(DOCS))
+    library.close()
+
+
+def documents(engine, answer):
+    return {ref.doc_id: engine.library.get(ref.doc_id) for ref in answer.references}
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_an_answer_is_grounded_cited_and_says_what_it_is(engine, audience):
+    answer = engine.ask("What causes Glimmerfield syndrome flares?", audience)
+    assert not answer.abstained and answer.short_answer
+    assert check_answer(answer, documents(engine, answer)).ok
+    assert answer.status_line.endswith("pending human review")
+    assert any("heat" in s.text for s in answer.statements)
+
+
+def test_clinicians_see_the_research_and_its_design(engine):
+    answer = engine.ask("What causes Glimmerfield syndrome flares?", "clinician")
+    trial = [r for r in answer.references if r.doc_id == "t:trial"]
+    assert trial and trial[0].design == "randomized controlled trial" and trial[0].size == 240
+
+
+def test_an_emergency_notice_comes_first(engine):
+    answer = engine.ask(
+        "My husband has crushing chest pain and can't breathe, and he has "
+        "Glimmerfield syndrome. What causes flares?"
+    )
+    assert answer.notices and answer.notices[0].kind == "emergency"
+
+
+def test_a_request_for_a_personal_dose_is_framed(engine):
+    answer = engine.ask(
+        "How many fictional steroids should I take for my Glimmerfield syndrome flare?"
+    )
+    assert "personal-advice" in [n.kind for n in answer.notices]
+
+
+def test_something_no_source_mentions_is_not_answered(engine):
+    answer = engine.ask("Does zorblatine cure Glimmerfield syndrome?")
+    assert answer.abstained and answer.statements == ()
+
+
+def test_a_follow_up_borrows_the_focus_of_the_page_it_is_asked_on(engine):
+    answer = engine.ask(
+        "How are flares treated?", context="What causes Glimmerfield syndrome flares?"
+    )
+    assert not answer.abstained
+    assert any("treated" in s.text and "Glimmerfield" in s.text for s in answer.statements)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "Hello! Thanks!"])
+def test_an_empty_question_is_a_clear_error(engine, question):
+    with pytest.raises(QuestionError):
+        engine.ask(question)
+
+
+def test_an_unknown_audience_is_a_clear_error(engine):
+    with pytest.raises(AudienceError, match="patient, caregiver, clinician"):
+        engine.ask("What causes Glimmerfield syndrome flares?", "astronaut")
+
+
+def test_a_100_kb_question_is_answered_from_its_start_and_says_so(engine):
+    question = "What causes Glimmerfield syndrome flares? " + "I worry a lot. " * 7000
+    answer = engine.ask(question)
+    assert len(question) > 100_000
+    assert "truncated" in [n.kind for n in answer.notices]
