@@ -44,6 +44,14 @@ def library_app() -> None:
     """Inspect and maintain the evidence library."""
 
 
+kind_option = click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice([k.value for k in SourceKind]),
+    help="only this source kind (repeatable)",
+)
+
+
 def library_option(func):
     return click.option(
         "--library",
@@ -257,12 +265,7 @@ def rebuild_index(library: Path | None) -> None:
 @library_app.command("search")
 @click.argument("text")
 @click.option("--k", default=10, show_default=True, help="how many documents")
-@click.option(
-    "--kind",
-    multiple=True,
-    type=click.Choice([k.value for k in SourceKind]),
-    help="only this source kind (repeatable)",
-)
+@kind_option
 @library_option
 def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | None) -> None:
     """Full-text search of the library (lexical only; for checking an ingest)."""
@@ -304,12 +307,7 @@ def library_embed(library: Path | None) -> None:
 @app.command("search")
 @click.argument("question")
 @click.option("--k", default=10, show_default=True, help="how many documents")
-@click.option(
-    "--kind",
-    multiple=True,
-    type=click.Choice([k.value for k in SourceKind]),
-    help="only this source kind (repeatable)",
-)
+@kind_option
 @click.option(
     "--mode",
     type=click.Choice(["hybrid", "lexical", "semantic"]),
