@@ -308,3 +308,26 @@ def test_newer_research_scores_a_little_higher_than_older():
     )
     scores = {c.doc.id: c.score for c in found}
     assert scores["t:new"] > scores["t:old"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Learn more about gene changes and Glimmerfield syndrome.",
+        "For more information about Glimmerfield syndrome flares, visit our page.",
+        "You can find support groups for Glimmerfield syndrome flares at the centre.",
+        "Glimmerfield syndrome flares are described at https://example.org/flares today.",
+    ],
+)
+def test_pointers_to_elsewhere_are_not_statements(text):
+    page = doc(
+        "t:nav",
+        SourceKind.REFERENCE,
+        "What causes Glimmerfield syndrome?",
+        text,
+        question=SourceQuestion(
+            "What causes Glimmerfield syndrome?", qtype="causes", focus="Glimmerfield syndrome"
+        ),
+    )
+    query = query_of(QUESTION, focus_analysis())
+    assert candidates(query, [SimpleNamespace(document=page)], Audience.PATIENT) == []

@@ -63,6 +63,14 @@ _DANGLING = re.compile(
     r"in addition|furthermore|moreover|in this|for this)\b",
     re.IGNORECASE,
 )
+# Pointers to elsewhere on a source's web page, not statements about health.
+_NAVIGATION = re.compile(
+    r"^(?:learn more|read more|click|see (?:also|the|our)|visit|go to|for more (?:information|"
+    r"details)|more information|you can (?:find|read|learn|order|search|call)|call |contact |"
+    r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
+    r"resources|organizations))|https?://|www\.|\bclick here\b",
+    re.IGNORECASE,
+)
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
 )
@@ -292,7 +300,12 @@ def _about_focus(doc: Document, query: Query) -> bool:
 
 def _well_formed(text: str) -> bool:
     n_words = len(text.split())
-    return 6 <= n_words <= 70 and text[-1:] in ".!?" and not text.endswith("?")
+    return (
+        6 <= n_words <= 70
+        and text[-1:] in ".!?"
+        and not text.endswith("?")
+        and not _NAVIGATION.search(text)
+    )
 
 
 def _score(
