@@ -300,12 +300,7 @@ def _about_focus(doc: Document, query: Query) -> bool:
 
 def _well_formed(text: str) -> bool:
     n_words = len(text.split())
-    return (
-        6 <= n_words <= 70
-        and text[-1:] in ".!?"
-        and not text.endswith("?")
-        and not _NAVIGATION.search(text)
-    )
+    return 6 <= n_words <= 70 and text[-1:] in ".!?" and not text.endswith("?")
 
 
 def _score(
@@ -335,6 +330,8 @@ def _score(
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
+    if _NAVIGATION.search(said):  # checked last: it costs more than the tests above
+        return None
     return Candidate(ref, doc, score, coverage, antecedent)
 
 
