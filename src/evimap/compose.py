@@ -60,6 +60,8 @@ NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
 _DANGLING = re.compile(
     r"^(this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
+    r"still|yet|but|and|or|so|instead|otherwise|similarly|likewise|additionally|hence|"
+    r"consequently|nevertheless|nonetheless|in contrast|on the other hand|"
     r"in addition|furthermore|moreover|in this|for this)\b",
     re.IGNORECASE,
 )
