@@ -7,16 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from evimap.answer import Audience, Notice
-from evimap.compose import (
-    candidates,
-    compose,
-    evidence_summary,
-    query_of,
-    select,
-    theme_of,
-)
+from evimap.compose import candidates, compose, evidence_summary, select, theme_of
 from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
 from evimap.grounding import check_answer
+from evimap.query import query_of
 from evimap.store import prepare
 from evimap.text import split_sentences
 

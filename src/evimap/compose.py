@@ -16,10 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
-
-import yaml
 
 from evimap.answer import (
     Answer,
@@ -33,8 +29,9 @@ from evimap.answer import (
     Theme,
 )
 from evimap.evidence import Document, SourceKind
+from evimap.query import Aspect, Part, Query, Tokens, cue_sets, mentions, themes
 from evimap.readability import flesch_kincaid_grade
-from evimap.text import stem, stopwords, words
+from evimap.text import stem, words
 
 SECTION_TITLES = {
     "guideline": "From the Guidelines",
@@ -81,45 +78,6 @@ _SIZE = re.compile(
     r"adults|children|women|men|individuals|people|cases))\b",
     re.IGNORECASE,
 )
-_QUESTION_WORDS = frozenset(
-    "what which who whom whose why how when where does do did is are was were can could should "
-    "would will may might i me my we our you your he she they it its get got have has had "
-    "cause causes caused about know tell please thanks thank hi hello dear wonder wondering "
-    "want like ask asking question questions".split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Aspect:
-    """One thing asked beside the focus: interchangeable word stems ("flares": flare,
-    relapse, exacerbation), a weight (rarer words weigh more), and whether the word names the
-    kind of question ("outlook", "treated"), so any sentence of that kind covers it."""
-
-    weight: float
-    stems: frozenset[str]
-    names_type: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One question of a message, with what it asks beside the focus and its type."""
-
-    aspects: tuple[Aspect, ...]
-    qtype: str
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """What composition needs from a question: its parts, focus and what no source knows."""
-
-    text: str
-    parts: tuple[Part, ...]
-    focus: tuple[str, ...]  # focus names and synonyms, lower-cased, the main name first
-    unknown: tuple[str, ...] = ()  # words asked about that no trusted source contains
-
-    @property
-    def qtype(self) -> str:
-        return self.parts[0].qtype if self.parts else "definition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,111 +95,6 @@ class Layout:
 
     short: list[Candidate] = field(default_factory=list)
     sections: dict[str, dict[str, list[Candidate]]] = field(default_factory=dict)
-
-
-# -- the query ------------------------------------------------------------------------------
-
-
-def query_of(
-    question: str,
-    analysis: object | None = None,
-    *,
-    frequency: Callable[[str], int] | None = None,
-    documents: int = 0,
-) -> Query:
-    """What is asked about what, from the question and, when given, its analysis.
-
-    Each question part (story sentences left out) gives its own aspects. `frequency(word)`
-    (documents containing it; -1 for none but a near spelling) weighs each asked word by its
-    rarity (BM25 idf) and finds words no trusted source contains.
-    """
-    focus_names, lay_terms = _from_analysis(analysis)
-    focus_words = {stem(w) for name in focus_names for w in words(name)}
-    unknown: list[str] = []
-
-    def weigh(word: str) -> float | None:
-        found = frequency(word) if frequency else 1
-        if found == 0 and len(word) >= 4:
-            unknown.append(word)
-        return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
-
-    parts = tuple(
-        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh)
-        for text, qtype in _parts_of(question, analysis)
-    )
-    names = tuple(dict.fromkeys(n for n in focus_names if n))
-    return Query(question, parts, names, tuple(dict.fromkeys(unknown)))
-
-
-def _part(
-    text: str,
-    qtype: str,
-    focus_words: set[str],
-    lay_terms: Sequence[object],
-    weigh: Callable[[str], float | None],
-) -> Part:
-    groups: dict[str, set[str]] = {}
-    weights: dict[str, float] = {}
-    for word in words(text):
-        key = stem(word)
-        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3:
-            continue
-        if key in focus_words or key in groups:
-            continue
-        weight = weigh(word)
-        if weight is not None:
-            groups[key], weights[key] = {key}, weight
-    for term in lay_terms:
-        key = next((stem(w) for w in words(term.text) if stem(w) in groups), None)
-        if key is not None:
-            groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
-    cues = tuple(_themes().get(qtype, {}).get("cues", ()))
-    aspects = tuple(
-        Aspect(weights[key], frozenset(alts), bool(cues) and _mentions(key, cues))
-        for key, alts in groups.items()
-    )
-    return Part(aspects, qtype)
-
-
-def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str]]:
-    parts = [(p.text, p.qtype) for p in getattr(analysis, "parts", ())]
-    return parts or [(question, getattr(analysis, "qtype", "") or "definition")]
-
-
-_EMBEDDED = re.compile(
-    r"\b(?:wonder(?:ing)?|know|tell (?:me|us)|ask(?:ing)?|curious|understand|explain|"
-    r"find out|learn)\s+(?:about\s+)?(?=(?:what|why|how|which|when|whether|if|where|who)\b)",
-    re.IGNORECASE,
-)
-
-
-def _asked(text: str) -> str:
-    """The question inside "I keep getting headaches and I wonder what causes migraines"."""
-    matches = list(_EMBEDDED.finditer(text))
-    return text[matches[-1].end() :] if matches else text
-
-
-def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]]:
-    names: list[str] = []
-    for concept in getattr(analysis, "focus", ()):
-        names.append(concept.name.lower())
-        names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
-        names.append(getattr(concept, "text", "").lower())
-    return names, getattr(analysis, "lay_terms", ())
-
-
-def _corrected(question: str, analysis: object | None) -> str:
-    for written, read_as in getattr(analysis, "corrections", ()):
-        question = question.replace(written, read_as)
-    return question
-
-
-def _idf(found: int, documents: int) -> float:
-    """BM25's idf: rare words weigh more ("pizza" over "people")."""
-    import math
-
-    total = max(documents, found)
-    return math.log(1 + (total - found + 0.5) / (found + 0.5))
 
 
 # -- candidates -----------------------------------------------------------------------------
@@ -274,7 +127,7 @@ def _needles(query: Query) -> tuple[str, ...]:
             return ()
         needles |= {stem for aspect in part.aspects for stem in aspect.stems}
         if any(a.names_type for a in part.aspects):  # any sentence of the type covers it
-            prefixes, exact = _cue_sets(tuple(_themes().get(part.qtype, {}).get("cues", ())))
+            prefixes, exact = cue_sets(tuple(themes().get(part.qtype, {}).get("cues", ())))
             needles |= set(prefixes) | exact
     return tuple(needles)
 
@@ -392,7 +245,7 @@ def _own_answer(doc: Document, query: Query) -> bool:
 def _answers_type(tokens: Tokens, qtype: str) -> float:
     """1.0 when the sentence has a word of the kind the question type asks for (or the type
     has no cue words), else 0.0."""
-    cues = tuple(_themes().get(qtype, {}).get("cues", ()))
+    cues = tuple(themes().get(qtype, {}).get("cues", ()))
     return 1.0 if not cues or tokens.mention(cues) else 0.0
 
 
@@ -448,9 +301,9 @@ def layout(chosen: Sequence[Candidate], query: Query, audience: Audience) -> Lay
 
 def theme_of(text: str, qtype: str) -> str:
     """The sub-heading a sentence goes under for this question type."""
-    spec = _themes().get(qtype) or {"default": "Key points"}
+    spec = themes().get(qtype) or {"default": "Key points"}
     for theme in spec.get("themes", ()):
-        if _mentions(text, tuple(theme["cues"])):
+        if mentions(text, tuple(theme["cues"])):
             return theme["heading"]
     return spec.get("default", "Key points")
 
@@ -618,40 +471,3 @@ def compose(
         used = {c.ref for c in chosen}
         helps = [(t, c) for t in query.focus[:1] if (c := define(t)) and c.ref not in used]
     return assemble(question, query, plan, audience, helps, notices)
-
-
-# -- data -----------------------------------------------------------------------------------
-
-
-@cache
-def _themes() -> dict:
-    return yaml.safe_load((files("evimap") / "data" / "answer_themes.yaml").read_text())
-
-
-@dataclass(frozen=True, slots=True)
-class Tokens:
-    """A sentence's words and their stems, computed once per sentence."""
-
-    words: tuple[str, ...]
-    stems: frozenset[str]
-
-    @classmethod
-    def of(cls, text: str) -> Tokens:
-        found = tuple(words(text))
-        return cls(found, frozenset(stem(w) for w in found))
-
-    def mention(self, cues: tuple[str, ...]) -> bool:
-        """Whether a cue word is here; "trigger*" matches every word starting "trigger"."""
-        prefixes, exact = _cue_sets(cues)
-        return bool(exact & self.stems) or any(w.startswith(prefixes) for w in self.words)
-
-
-def _mentions(text: str, cues: tuple[str, ...]) -> bool:
-    return Tokens.of(text).mention(cues)
-
-
-@cache
-def _cue_sets(cues: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
-    prefixes = tuple(c[:-1] for c in cues if c.endswith("*"))
-    exact = frozenset(stem(w) for c in cues if not c.endswith("*") for w in c.split())
-    return prefixes, exact

@@ -19,10 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from evimap.answer import Answer, AnswerTrace, Audience, Notice, SentenceRef
-from evimap.compose import Candidate, Query, abstention, compose, query_of
+from evimap.compose import Candidate, abstention, compose
 from evimap.evidence import Document
 from evimap.grounding import check_answer
 from evimap.library import Library
+from evimap.query import Query, query_of
 from evimap.questions import QuestionAnalysis, analyze
 from evimap.retrieval import Retriever
 from evimap.vocabulary import Vocabulary, for_library

@@ -1,0 +1,195 @@
+"""What a question asks, in the terms composition scores sentences by.
+
+query_of(question, analysis)    Query: its parts, each with weighted aspects, the focus,
+                                and the words no trusted source contains
+Tokens.of(sentence)             a sentence's words and stems, computed once
+themes()                        data/answer_themes.yaml: cue words and sub-headings by type
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+from evimap.text import stem, stopwords, words
+
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose why how when where does do did is are was were can could should "
+    "would will may might i me my we our you your he she they it its get got have has had "
+    "cause causes caused about know tell please thanks thank hi hello dear wonder wondering "
+    "want like ask asking question questions".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Aspect:
+    """One thing asked beside the focus: interchangeable word stems ("flares": flare,
+    relapse, exacerbation), a weight (rarer words weigh more), and whether the word names the
+    kind of question ("outlook", "treated"), so any sentence of that kind covers it."""
+
+    weight: float
+    stems: frozenset[str]
+    names_type: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question of a message, with what it asks beside the focus and its type."""
+
+    aspects: tuple[Aspect, ...]
+    qtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What composition needs from a question: its parts, focus and what no source knows."""
+
+    text: str
+    parts: tuple[Part, ...]
+    focus: tuple[str, ...]  # focus names and synonyms, lower-cased, the main name first
+    unknown: tuple[str, ...] = ()  # words asked about that no trusted source contains
+
+    @property
+    def qtype(self) -> str:
+        return self.parts[0].qtype if self.parts else "definition"
+
+
+def query_of(
+    question: str,
+    analysis: object | None = None,
+    *,
+    frequency: Callable[[str], int] | None = None,
+    documents: int = 0,
+) -> Query:
+    """What is asked about what, from the question and, when given, its analysis.
+
+    Each question part (story sentences left out) gives its own aspects. `frequency(word)`
+    (documents containing it; -1 for none but a near spelling) weighs each asked word by its
+    rarity (BM25 idf) and finds words no trusted source contains.
+    """
+    focus_names, lay_terms = _from_analysis(analysis)
+    focus_words = {stem(w) for name in focus_names for w in words(name)}
+    unknown: list[str] = []
+
+    def weigh(word: str) -> float | None:
+        found = frequency(word) if frequency else 1
+        if found == 0 and len(word) >= 4:
+            unknown.append(word)
+        return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
+
+    parts = tuple(
+        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh)
+        for text, qtype in _parts_of(question, analysis)
+    )
+    names = tuple(dict.fromkeys(n for n in focus_names if n))
+    return Query(question, parts, names, tuple(dict.fromkeys(unknown)))
+
+
+def _part(
+    text: str,
+    qtype: str,
+    focus_words: set[str],
+    lay_terms: Sequence[object],
+    weigh: Callable[[str], float | None],
+) -> Part:
+    groups: dict[str, set[str]] = {}
+    weights: dict[str, float] = {}
+    for word in words(text):
+        key = stem(word)
+        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3:
+            continue
+        if key in focus_words or key in groups:
+            continue
+        weight = weigh(word)
+        if weight is not None:
+            groups[key], weights[key] = {key}, weight
+    for term in lay_terms:
+        key = next((stem(w) for w in words(term.text) if stem(w) in groups), None)
+        if key is not None:
+            groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
+    cues = tuple(themes().get(qtype, {}).get("cues", ()))
+    aspects = tuple(
+        Aspect(weights[key], frozenset(alts), bool(cues) and mentions(key, cues))
+        for key, alts in groups.items()
+    )
+    return Part(aspects, qtype)
+
+
+def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str]]:
+    parts = [(p.text, p.qtype) for p in getattr(analysis, "parts", ())]
+    return parts or [(question, getattr(analysis, "qtype", "") or "definition")]
+
+
+_EMBEDDED = re.compile(
+    r"\b(?:wonder(?:ing)?|know|tell (?:me|us)|ask(?:ing)?|curious|understand|explain|"
+    r"find out|learn)\s+(?:about\s+)?(?=(?:what|why|how|which|when|whether|if|where|who)\b)",
+    re.IGNORECASE,
+)
+
+
+def _asked(text: str) -> str:
+    """The question inside "I keep getting headaches and I wonder what causes migraines"."""
+    matches = list(_EMBEDDED.finditer(text))
+    return text[matches[-1].end() :] if matches else text
+
+
+def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]]:
+    names: list[str] = []
+    for concept in getattr(analysis, "focus", ()):
+        names.append(concept.name.lower())
+        names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
+        names.append(getattr(concept, "text", "").lower())
+    return names, getattr(analysis, "lay_terms", ())
+
+
+def _corrected(question: str, analysis: object | None) -> str:
+    for written, read_as in getattr(analysis, "corrections", ()):
+        question = question.replace(written, read_as)
+    return question
+
+
+def _idf(found: int, documents: int) -> float:
+    """BM25's idf: rare words weigh more ("pizza" over "people")."""
+
+    total = max(documents, found)
+    return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+
+@cache
+def themes() -> dict:
+    return yaml.safe_load((files("evimap") / "data" / "answer_themes.yaml").read_text())
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A sentence's words and their stems, computed once per sentence."""
+
+    words: tuple[str, ...]
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        found = tuple(words(text))
+        return cls(found, frozenset(stem(w) for w in found))
+
+    def mention(self, cues: tuple[str, ...]) -> bool:
+        """Whether a cue word is here; "trigger*" matches every word starting "trigger"."""
+        prefixes, exact = cue_sets(cues)
+        return bool(exact & self.stems) or any(w.startswith(prefixes) for w in self.words)
+
+
+def mentions(text: str, cues: tuple[str, ...]) -> bool:
+    return Tokens.of(text).mention(cues)
+
+
+@cache
+def cue_sets(cues: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    prefixes = tuple(c[:-1] for c in cues if c.endswith("*"))
+    exact = frozenset(stem(w) for c in cues if not c.endswith("*") for w in c.split())
+    return prefixes, exact
