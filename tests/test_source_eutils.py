@@ -141,8 +141,8 @@ def test_fetch_posts_batches_and_parses_the_xml(server: Server, clock: FakeClock
         records = list(client.fetch([*ALL_IDS, "9997"]))  # the duplicate is fetched once
     assert [r.id for r in records] == [f"pubmed:{pmid}" for pmid in ALL_IDS]
     assert all(isinstance(r, Document) for r in records)
-    assert records[1].title.startswith("Magnetic studies of Chromatium flavocytochrome C552")
-    assert records[1].doi == "10.1016/0005-2795(76)90109-4"
+    assert records[1].title.startswith("Quorvane fever in a fictional village")
+    assert records[1].doi == "10.0000/fict.1976.2"
     assert [(name, f["id"], f["retmode"], f["db"]) for _, name, f in server.requests] == [
         ("efetch.fcgi", "12091962,9997", "xml", "pubmed"),
         ("efetch.fcgi", "11748933,11700088", "xml", "pubmed"),
