@@ -48,7 +48,11 @@ def ingest(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Read every file of `source` under `paths` into `library`."""
+    """Read every file of `source` under `paths` into `library`.
+
+    Large inputs are parsed in worker processes started with "spawn": a script that calls
+    this at import time must guard its entry point with `if __name__ == "__main__":`.
+    """
     files = sources.expand(source, paths)
     progress = progress or Progress()
     workers = default_workers(files) if workers is None else workers
