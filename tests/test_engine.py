@@ -146,3 +146,31 @@ def test_a_100_kb_question_is_answered_from_its_start_and_says_so(engine):
     answer = engine.ask(question)
     assert len(question) > 100_000
     assert "truncated" in [n.kind for n in answer.notices]
+
+
+def test_lay_readers_get_definitions_of_other_conditions_the_answer_names(tmp_path):
+    quorvane = Document(
+        id="t:quorvane",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title="What is (are) Quorvane fever?",
+        passages=(Passage("Quorvane fever is a fictional infection that causes a rash."),),
+        question=SourceQuestion(
+            "What is (are) Quorvane fever?", qtype="information", focus="Quorvane fever"
+        ),
+    )
+    trigger = agency(
+        5,
+        "What causes Glimmerfield syndrome?",
+        "causes",
+        "Glimmerfield syndrome flares can be triggered by Quorvane fever.",
+    )
+    docs = [*DOCS, quorvane, trigger]
+    with Library(tmp_path / "lib", create=True) as library:
+        library.add(docs)
+        engine = AnswerEngine(library, mode="lexical", vocabulary=Vocabulary.build(docs))
+        patient = engine.ask("What causes Glimmerfield syndrome flares?", "patient")
+        clinician = engine.ask("What causes Glimmerfield syndrome flares?", "clinician")
+        assert check_answer(patient, documents(engine, patient)).ok
+    assert "quorvane fever" in [d.term.lower() for d in patient.definitions]
+    assert clinician.definitions == ()

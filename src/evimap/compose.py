@@ -52,6 +52,7 @@ MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
+MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
@@ -460,14 +461,40 @@ def compose(
     *,
     notices: Sequence[Notice] = (),
     define: Callable[[str], Candidate | None] | None = None,
+    jargon: Callable[[Sequence[str]], Sequence[str]] | None = None,
 ) -> Answer:
-    """All stages: candidates -> select -> layout -> (definitions) -> assemble."""
+    """All stages: candidates -> select -> layout -> (definitions) -> assemble.
+
+    For lay readers, `define(term)` finds a cited source's own definition of the focus and
+    of up to MAX_DEFINITIONS - 1 further terms that `jargon(statement texts)` names.
+    """
     chosen = [] if query.unknown else select(candidates(query, retrieved, audience), audience)
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
     plan = layout(chosen, query, audience)
     helps: list[tuple[str, Candidate]] = []
-    if define is not None and audience.lay and query.focus:
-        used = {c.ref for c in chosen}
-        helps = [(t, c) for t in query.focus[:1] if (c := define(t)) and c.ref not in used]
+    if define is not None and audience.lay:
+        helps = _definitions(query, chosen, define, jargon)
     return assemble(question, query, plan, audience, helps, notices)
+
+
+def _definitions(
+    query: Query,
+    chosen: Sequence[Candidate],
+    define: Callable[[str], Candidate | None],
+    jargon: Callable[[Sequence[str]], Sequence[str]] | None,
+) -> list:
+    terms = list(query.focus[:1])
+    if jargon is not None:
+        known = {name.lower() for name in query.focus}
+        terms += [t for t in jargon([c.ref.text for c in chosen]) if t.lower() not in known]
+    used = {c.ref for c in chosen}
+    helps: list[tuple[str, Candidate]] = []
+    for term in dict.fromkeys(terms):
+        found = define(term)
+        if found is not None and found.ref not in used:
+            helps.append((term, found))
+            used.add(found.ref)
+        if len(helps) == MAX_DEFINITIONS:
+            break
+    return helps

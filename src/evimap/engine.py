@@ -31,6 +31,7 @@ from evimap.writer import Writer, WriterReport, rewrite
 
 RETRIEVE = 20  # documents handed to composition, best overall
 PER_KIND = 8  # and the best of each of guideline and research
+JARGON_TERMS = 3  # terms named in an answer that are looked up for plain-language help
 _DEFINES = r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:is|are|refers to)\b"
 
 
@@ -95,6 +96,7 @@ class AnswerEngine:
             reader,
             notices=notices_of(analysis),
             define=lambda term: self.definition(term, query),
+            jargon=self.jargon,
         )
         answer = self._grounded(answer, query, retrieved, trace)
         trace.seconds["total"] = time.perf_counter() - started
@@ -150,10 +152,16 @@ class AnswerEngine:
         answer, self.last_writer = rewrite(answer, documents, self.writer)
         return answer
 
-    def definition(self, term: str, query: Query) -> Candidate | None:
+    def jargon(self, texts: list[str] | tuple[str, ...]) -> list[str]:
+        """Conditions, tests, drugs... that the statements name: terms a lay reader may need
+        explained (a definition is shown only where a trusted source gives one)."""
+        concepts = self.vocabulary.match(" ".join(texts)).concepts
+        return list(dict.fromkeys(c.name for c in concepts))[:JARGON_TERMS]
+
+    def definition(self, term: str, query: Query | None = None) -> Candidate | None:
         """A trusted source's own sentence defining `term` ("X is a ..."), if there is one."""
         pattern = re.compile(_DEFINES.format(term=re.escape(term)), re.IGNORECASE)
-        for hit in self.library.search(f"what is {term}", k=5, kind=["reference"]):
+        for hit in self.library.search(f"what is {term}", k=3, kind=["reference"]):
             found = _defining_sentence(hit.document, pattern)
             if found is not None:
                 return Candidate(found, hit.document, 1.0, 1.0)
