@@ -186,8 +186,8 @@ def test_unreadable_file_is_one_problem(fixtures: Path, name: str) -> None:
 
 
 def test_wrong_format_raises(fixtures: Path) -> None:
-    path = fixtures / "medquad" / "broken" / "not_medquad.xml"
-    with pytest.raises(SourceFormatError, match=r"not_medquad\.xml.*<PubmedArticleSet>"):
+    path = fixtures / "medquad" / "broken" / "wrong_format.xml"
+    with pytest.raises(SourceFormatError, match=r"wrong_format\.xml.*<PubmedArticleSet>"):
         list(medquad.read_file(path))
 
 

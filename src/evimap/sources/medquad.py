@@ -147,7 +147,7 @@ def answer_passages(text: str) -> tuple[Passage, ...]:
 
 @cache
 def _publishers() -> dict[str, str]:
-    resource = resources.files(__package__).joinpath("medquad_publishers.json")
+    resource = resources.files(__package__).joinpath("agency_names.json")
     return json.loads(resource.read_text(encoding="utf-8"))
 
 
