@@ -403,3 +403,36 @@ def test_dropping_unused_elements_changes_no_record_of_the_real_samples(shared_d
         [whole] = pubmed.segments(path, target_bytes=50_000_000)
         assert len(pubmed.drop_unused_elements(whole.read())) < path.stat().st_size
         assert list(pubmed.read_segment(whole)) == list(pubmed.read_file(path)), path.name
+
+
+def test_dropping_unused_elements_keeps_what_fields_read_and_handles_empty_ones() -> None:
+    record = (
+        '<PubmedArticle><MedlineCitation Status="MEDLINE"><PMID Version="1">{n}</PMID>'
+        "<DateRevised><Year>1999</Year></DateRevised><Article><Journal><JournalIssue><PubDate>"
+        "<Year>2020</Year></PubDate></JournalIssue><Title>Imaginary Notes</Title></Journal>"
+        "<ArticleTitle>Glimmerfield note {n}.</ArticleTitle>{authors}<Abstract><AbstractText>"
+        "Shimmer faded.</AbstractText></Abstract></Article><ChemicalList><Chemical>"
+        "<NameOfSubstance>Moonseed</NameOfSubstance></Chemical></ChemicalList>"
+        "<KeywordList><Keyword>glow</Keyword></KeywordList></MedlineCitation><PubmedData>"
+        '<History><PubMedPubDate PubStatus="entrez"><Year>2019</Year></PubMedPubDate></History>'
+        '<ArticleIdList><ArticleId IdType="doi">10.0000/drop.{n}</ArticleId></ArticleIdList>'
+        "</PubmedData></PubmedArticle>"
+    )
+    authors = [
+        "<AuthorList><Author><LastName>Doe</LastName></Author></AuthorList>",
+        '<AuthorList CompleteYN="Y"/>',
+        "<AuthorList/>",
+        "",
+    ]
+    body = "".join(record.format(n=n, authors=a) for n, a in enumerate(authors, start=1))
+    data = f"<PubmedArticleSet>{body}</PubmedArticleSet>".encode()
+    dropped = pubmed.drop_unused_elements(data)
+    for name in (b"AuthorList", b"ChemicalList", b"KeywordList", b"History", b"DateRevised"):
+        assert name not in dropped
+    assert list(pubmed.parse_stream(io.BytesIO(dropped), "x")) == list(
+        pubmed.parse_stream(io.BytesIO(data), "x")
+    )
+    docs = list(pubmed.parse_stream(io.BytesIO(dropped), "x"))
+    assert [(d.pmid, d.year, d.doi, d.text) for d in docs] == [
+        (str(n), 2020, f"10.0000/drop.{n}", "Shimmer faded.") for n in range(1, 5)
+    ]
