@@ -250,6 +250,25 @@ class Library:
         with self.snapshot() as snap:
             return snap.search(text, k, **filters)
 
+    def changed_since(self, since: float) -> dict[str, float]:
+        """{id: when written (epoch seconds)} of documents added or updated after `since`.
+
+        Deleted documents are not listed (they are gone); ask `exists()` for the ids you know.
+        """
+        query = "SELECT id, updated_at FROM documents WHERE updated_at > ?"
+        return dict(self.store.conn.execute(query, (since,)).fetchall())
+
+    def exists(self, ids: Iterable[str]) -> set[str]:
+        """The ids among `ids` that the library holds."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id FROM documents WHERE id IN ({marks})"
+            found.update(r[0] for r in self.store.conn.execute(query, chunk))
+        return found
+
     def stats(self) -> LibraryStats:
         store = self.store
         docs, passages, sentences = store.totals()

@@ -5,21 +5,28 @@
     request_changes(page, user, revision_id, comment)
     save_edit(page, user)                       a new revision; returns the page to review
     return_to_review(page, user)                restart review on the latest revision
+    dismiss_review_due(flag, user, note)        an editor closes a "review due" flag
+    resolve_review_due(page, user, revision)    approval closes the flags it answers
 
 Rules (role, own edit, stale revision) are checked by the task itself
-(`evimap.site.review.models.check_can_act`); every transition is in Wagtail's audit log.
+(`evimap.site.review.models.check_can_act`); sending to review and handling review-due
+flags need an editor, a medical reviewer or an admin. Every transition is in Wagtail's
+audit log.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from wagtail.models import Revision, WorkflowState
+from django.utils import timezone
+from wagtail.models import PageLogEntry, Revision, WorkflowState
 
 from evimap.site.errors import InvalidTransition, StaleRevision
+from evimap.site.review.models import ReviewDue, check_editorial
 
 
 def submit(page, user) -> WorkflowState:
     """Send the page's latest revision into review (resume it after changes were requested)."""
+    check_editorial(user, "send a page to review")
     state = page.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
         raise InvalidTransition("This page is already in review.")
@@ -74,3 +81,40 @@ def return_to_review(page, user) -> WorkflowState | None:
     if page.get_workflow() is None:
         return None
     return page.get_workflow().start(page, user)
+
+
+@transaction.atomic
+def dismiss_review_due(flag: ReviewDue, user, note: str = "") -> ReviewDue:
+    """An editor or reviewer judged the new evidence changes nothing on the page."""
+    check_editorial(user, "dismiss a review-due flag")
+    flag = ReviewDue.objects.select_for_update().select_related("page").get(pk=flag.pk)
+    if flag.resolved_at is not None:
+        raise InvalidTransition("This review-due flag is already resolved.")
+    flag.resolved_at, flag.resolved_by = timezone.now(), user
+    flag.resolution, flag.note = ReviewDue.DISMISSED, note.strip()
+    flag.save()
+    PageLogEntry.objects.log_action(
+        flag.page,
+        "evimap.review_due.dismiss",
+        user=user,
+        data={"flag": flag.pk, "reason": flag.reason, "doc_ids": flag.doc_ids, "note": flag.note},
+    )
+    return flag
+
+
+def resolve_review_due(page_id: int, user, revision: Revision | None) -> int:
+    """A medical approval of `revision` resolves the page's flags raised before it was
+    written (a later flag is about evidence the approved text could not include)."""
+    flags = ReviewDue.objects.filter(page_id=page_id, resolved_at__isnull=True)
+    if revision is not None:
+        flags = flags.filter(created_at__lte=revision.created_at)
+    return flags.update(
+        resolved_at=timezone.now(), resolved_by=user, resolution=ReviewDue.REAPPROVED
+    )
+
+
+def on_workflow_approved(sender, instance: WorkflowState, user=None, **kwargs) -> None:
+    """Wagtail's `workflow_approved` signal (admin, site, API and CLI approvals alike)."""
+    task_state = instance.current_task_state
+    revision = task_state.revision if task_state is not None else None
+    resolve_review_due(int(instance.object_id), user, revision)

@@ -4,6 +4,8 @@
       1. EditorialCheckTask   group Editors
       2. MedicalReviewTask    group Medical reviewers (each with a public ReviewerProfile)
 
+Also here: `ReviewDue`, a published page whose evidence changed (see `freshness`).
+
 The rules are checked in `ReviewTask.on_action`, the one door both Wagtail's admin and our
 actions (`evimap.site.review.actions`) go through: the user must be in the task's groups, must
 not have authored the revision under review (or any unreviewed revision before it), and the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from wagtail.models import AbstractGroupApprovalTask, Revision, TaskState
 
 from evimap.site.errors import InvalidTransition, ReviewForbidden, StaleRevision
@@ -100,6 +103,19 @@ def check_can_act(task, task_state, user) -> None:
         raise ReviewForbidden("You cannot review your own edit; another reviewer must do it.")
 
 
+def editorial(user) -> bool:
+    """Editors, medical reviewers and admins: who sees and handles review-due flags."""
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=(EDITORS, REVIEWERS)).exists()
+
+
+def check_editorial(user, doing: str) -> None:
+    """ReviewForbidden unless `user` is an editor, a medical reviewer or an admin."""
+    if not editorial(user):
+        raise ReviewForbidden(f"Only editors and medical reviewers can {doing}.")
+
+
 def unreviewed_authors(page, revision_id: int) -> set[int]:
     """Users who wrote any revision up to `revision_id` since the last medical approval."""
     approved = (
@@ -121,3 +137,63 @@ def unreviewed_authors(page, revision_id: int) -> set[int]:
 
 def _group_names(task) -> str:
     return " or ".join(task.groups.values_list("name", flat=True)) or "the task's groups"
+
+
+class ReviewDue(models.Model):
+    """A published question page whose evidence changed since its version on show was written.
+
+    Made by `evimap.site.review.freshness.flag_review_due` (one open flag per page and reason,
+    later matches merged into it); resolved when the page is approved again or an editor
+    dismisses it (`evimap.site.review.actions.dismiss_review_due`).
+    """
+
+    NEW_EVIDENCE = "new_evidence"
+    CITED_UPDATED = "cited_updated"
+    CITED_REMOVED = "cited_removed"
+    REASONS = [
+        (NEW_EVIDENCE, "New evidence matches the question"),
+        (CITED_UPDATED, "A cited source was updated"),
+        (CITED_REMOVED, "A cited source was removed from the library"),
+    ]
+    REAPPROVED, DISMISSED = "reapproved", "dismissed"
+    RESOLUTIONS = [(REAPPROVED, "Approved again"), (DISMISSED, "Dismissed by an editor")]
+
+    page = models.ForeignKey(
+        "evimap_pages.QuestionPage", on_delete=models.CASCADE, related_name="review_due"
+    )
+    revision = models.ForeignKey(  # the live revision the evidence is newer than
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=REASONS)
+    doc_ids = models.JSONField(default=list, blank=True)
+    since = models.DateTimeField(help_text="the evidence is newer than this")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=20, choices=RESOLUTIONS, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "review due"
+        verbose_name_plural = "review due"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "reason"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="evimap_review_due_one_open_per_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page_id}: {self.get_reason_display()} ({len(self.doc_ids)} documents)"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

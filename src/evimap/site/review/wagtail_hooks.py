@@ -1,12 +1,14 @@
-"""Admin hooks: an edit saved in Wagtail's admin returns a question page to review."""
+"""Admin hooks: an edit saved in Wagtail's admin returns a question page to review; the
+dashboard lists pages whose evidence changed ("review due"); our audit-log actions."""
 
 from __future__ import annotations
 
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
-from evimap.site.review import actions
-from evimap.site.review.models import ReviewerProfile
+from evimap.site.review import actions, freshness
+from evimap.site.review.models import ReviewerProfile, editorial
 
 
 @hooks.register("after_edit_page")
@@ -22,3 +24,32 @@ def return_edited_page_to_review(request, page) -> None:
 
 
 register_snippet(ReviewerProfile)
+
+
+class ReviewDuePanel(Component):
+    """Dashboard panel: open review-due flags, each linking to its page's editor."""
+
+    name = "evimap_review_due"
+    template_name = "evimap/admin/review_due_panel.html"
+    order = 90  # above Wagtail's own panels
+
+    def __init__(self, flags) -> None:
+        self.flags = flags
+
+    def get_context_data(self, parent_context):
+        return {"flags": self.flags, "total": len(self.flags)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_due_panel(request, panels) -> None:
+    if editorial(request.user):
+        flags = list(freshness.open_flags()[:20])
+        if flags:
+            panels.append(ReviewDuePanel(flags))
+
+
+@hooks.register("register_log_actions")
+def register_review_due_actions(log_actions) -> None:
+    log_actions.register_action(
+        "evimap.review_due.dismiss", "Review due dismissed", "Review-due flag dismissed"
+    )

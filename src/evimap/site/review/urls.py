@@ -1,0 +1,12 @@
+"""The editors' review pages on the site (included under /review/ by evimap.site.urls)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from evimap.site.review import views
+
+urlpatterns = [
+    path("due/", views.review_due, name="review-due"),
+    path("due/<int:flag_id>/dismiss/", views.dismiss, name="review-due-dismiss"),
+]
