@@ -25,7 +25,8 @@ def test_the_page_shows_every_element(client, flares_page):
     assert '<details class="support">' in html
     assert 'id="ref-1"' in html and "References" in html
     assert re.search(r"Based on \d+ sources", html)
-    assert "Personal experiences are coming" in html
+    assert "Personal experiences, not medical advice" in html
+    assert "shared their experience on this question" in html
     assert 'name="question"' in html and "csrfmiddlewaretoken" in html
     assert "Editorial policy" in html
     assert "Which best describes you?" in html

@@ -97,14 +97,29 @@ def view_model(data: dict) -> dict:
         for d in data.get("definitions", [])
     ]
     notices = sorted(data.get("notices", []), key=lambda n: n["kind"] != "emergency")
+    short = statements(data.get("short_answer", []))
+    _anchor([*short, *(s for sec in sections for t in sec["themes"] for s in t["statements"])])
     return {
         **data,
         "notices": notices,
-        "short_answer": statements(data.get("short_answer", [])),
+        "short_answer": short,
         "sections": sections,
         "definitions": definitions,
         "references": list(refs.values()),
     }
+
+
+def statements_of(view: dict) -> list[dict]:
+    """The answer's statements in page order (short answer, then each section's)."""
+    sections = view.get("sections", [])
+    body = [s for sec in sections for t in sec["themes"] for s in t["statements"]]
+    return [*view.get("short_answer", []), *body]
+
+
+def _anchor(items: list[dict]) -> None:
+    """Give each statement an id ("st-3") so a link can point at it."""
+    for n, item in enumerate(items, 1):
+        item["anchor"] = f"st-{n}"
 
 
 def _statement(item: dict, refs: dict[int, dict]) -> dict:

@@ -2,6 +2,7 @@
 
     GET  /api/pages/{id}/answer?audience=clinician   a question page's published answer
     POST /api/ask  {"question", "audience", "page_id"?}  an answer at once, pending review
+    GET  /api/pages/{id}/experiences?page=1          approved posts and theme counts
 
 CSRF: the API uses no cookie authentication and changes nothing (asking only reads), so it
 is exempt from CSRF (django-ninja's default for unauthenticated operations). Editorial
@@ -20,11 +21,13 @@ from ninja.errors import ValidationError
 from evimap.errors import EvimapError, NotFoundError
 from evimap.render import to_dict
 from evimap.site import answers
+from evimap.site.community.api import router as community_router
 from evimap.site.middleware import error_payload
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.status import public_status
 
 api = NinjaAPI(title="evimap", version="1", urls_namespace="evimap-api")
+api.add_router("/", community_router)
 
 
 class AskIn(Schema):

@@ -1,11 +1,14 @@
 """The site's errors: part of evimap's one hierarchy (each has `status` and `message`).
 
 EvimapError
- ├── ReviewForbidden     this user may not do this (wrong role, own edit)          403
- └── InvalidTransition   not possible in this state (nothing in review, done)      409
-      └── StaleRevision  the revision reviewed is not the latest one               409
+ ├── Forbidden           this user may not do this                                  403
+ │    └── ReviewForbidden  not their review step (wrong role, own edit)            403
+ ├── InvalidTransition   not possible in this state (nothing in review, done)      409
+ │    └── StaleRevision  the revision reviewed is not the latest one               409
+ ├── InvalidPost         a post or survey answer that cannot be accepted as sent   400
+ └── RateLimited         too many posts, sign-ups or reports; try again later      429
 
-ReviewForbidden is also Django's PermissionDenied, so Wagtail's admin answers it with 403.
+Forbidden is also Django's PermissionDenied, so Wagtail's admin answers it with 403.
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ from django.core.exceptions import PermissionDenied
 from evimap.errors import EvimapError
 
 
-class ReviewForbidden(EvimapError, PermissionDenied):
+class Forbidden(EvimapError, PermissionDenied):
     status = 403
+
+
+class ReviewForbidden(Forbidden):
+    pass
 
 
 class InvalidTransition(EvimapError):
@@ -25,3 +32,12 @@ class InvalidTransition(EvimapError):
 
 class StaleRevision(InvalidTransition):
     """Approval binds to a revision; a later edit must be reviewed itself."""
+
+
+class InvalidPost(EvimapError):
+    status = 400
+
+
+class RateLimited(EvimapError):
+    status = 429
+    retryable = True

@@ -25,6 +25,7 @@ EVIMAP_SHARED_DATA = EVIMAP.shared_data
 INSTALLED_APPS = [
     "evimap.site.pages",
     "evimap.site.review",
+    "evimap.site.community",
     "wagtail.users",
     "wagtail.snippets",
     "wagtail.documents",
@@ -87,6 +88,20 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 # A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Members' verification links: printed to the console in development (EVIMAP_DEBUG on);
+# sent by SMTP otherwise (Django's EMAIL_HOST/EMAIL_PORT defaults: localhost:25).
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = "evimap <no-reply@localhost>"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 WAGTAIL_SITE_NAME = "evimap"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"

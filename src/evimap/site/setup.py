@@ -3,6 +3,7 @@
     migrate()                       create or update the database tables
     ensure_site(policy_text=...)    home page, editorial policy, groups, the review workflow
     seed_accounts()                 example editor, reviewers, moderator, admin, member
+                                    (the member verified, so they can share at once)
 
 Used by `evimap demo` and by the tests; each step can run again without changing anything.
 """
@@ -135,5 +136,25 @@ def seed_accounts(password_for=lambda username: f"{username}-dev-pass") -> list[
             ReviewerProfile.objects.update_or_create(
                 user=user, defaults={"display_name": profile[0], "credentials": profile[1]}
             )
+        if username == "member":
+            _member_profile(user, "Sam T.")
         made.append(Account(username, password_for(username), group or username))
     return made
+
+
+def _member_profile(user: User, display_name: str) -> None:
+    """A verified member who has accepted the publication terms (can share at once)."""
+    from django.utils import timezone
+
+    from evimap.site.community.models import TERMS_VERSION, MemberProfile
+
+    now = timezone.now()
+    MemberProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "display_name": display_name,
+            "consented_terms": TERMS_VERSION,
+            "consented_at": now,
+            "email_verified_at": now,
+        },
+    )

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from evimap.errors import EvimapError
 from evimap.render import to_dict
 from evimap.site import answers
+from evimap.site.community import views as community
 from evimap.site.pages import drafting
 from evimap.site.pages.models import HomePage, PolicyPage, QuestionPage
-from evimap.site.review import actions
+from evimap.site.review import actions, freshness
 from evimap.site.review.models import EDITORS
 from evimap.site.review.status import public_status
 
@@ -49,6 +50,7 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         context = {"followup": followup, "can_draft": _is_editor(request.user)}
         return TemplateResponse(request, "evimap/_followup_result.html", context)
     data = page.answer_for(audience)
+    answer = answers.view_model(data) if data else None
     context = {
         "page": page,
         "self": page,
@@ -56,10 +58,12 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         "audience_note": note,
         "audiences": answers.AUDIENCES,
         "lay": audience != "clinician",
-        "answer": answers.view_model(data) if data else None,
+        "answer": answer,
+        "experiences": community.block(page, request, answer),
         "status": public_status(page, data.get("status_line", "AI-drafted · pending review")),
         "followup": followup,
         "review": _review_panel(page, request.user),
+        "review_due": freshness.notice_for(page, request.user),
         "policy": PolicyPage.objects.live().first(),
         "can_draft": _is_editor(request.user),
     }

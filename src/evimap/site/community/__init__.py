@@ -1,0 +1,10 @@
+"""Community experiences: members share first-person experiences on question pages.
+
+screening.py   pure rules that mark personal data, links, spam and crisis language
+survey.py      the structured questions that fit a page's question type
+models.py      members, experiences, moderation decisions, reports, rate events
+moderation.py  every mutation (post, edit, delete, approve, reject, redact, report, export)
+themes.py      counts of structured answers and recurring terms; links to the evidence
+chart.py       the themes as a server-side SVG bar chart (no JavaScript)
+views.py       the member, reader and moderator pages; api.py the JSON API
+"""

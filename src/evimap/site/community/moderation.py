@@ -1,0 +1,121 @@
+"""The moderation queue and every moderator's decision (each one audited).
+
+    queue()                                  posts waiting: held (crisis) first, then oldest
+    approve(post, moderator)                 published and counted on its page
+    reject(post, moderator, reason)          a reason is required; the member sees it
+    redact(post, moderator)                  personal data found by screening -> "[removed]"
+    report(post, reporter, reason, key)      a reader's report sends a published post back
+    record_decision(post, actor, action, reason)
+
+Moderators are the Moderators group (and admins). Nobody moderates their own post.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Case, QuerySet, Value, When
+from django.utils import timezone
+
+from evimap.site.community import limits, themes
+from evimap.site.community.models import Experience, ModerationDecision, Report
+from evimap.site.community.screening import PERSONAL, Flag, screen
+from evimap.site.community.screening import redact as redact_text
+from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
+from evimap.site.review.models import MODERATORS
+
+MAX_REASON_CHARS = 500
+
+
+def is_moderator(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or user.groups.filter(name=MODERATORS).exists())
+    )
+
+
+def require_moderator(user) -> None:
+    if not is_moderator(user):
+        raise Forbidden("Only moderators can see and act on the moderation queue.")
+
+
+def queue() -> QuerySet:
+    held_first = Case(When(status=Experience.HELD, then=Value(0)), default=Value(1))
+    return (
+        Experience.objects.filter(status__in=(Experience.PENDING, Experience.HELD))
+        .annotate(priority=held_first)
+        .order_by("priority", "created_at")
+        .select_related("page", "author__member_profile")
+    )
+
+
+@transaction.atomic
+def approve(post: Experience, moderator, reason: str = "") -> Experience:
+    _may_moderate(post, moderator)
+    post.status, post.reason, post.published_at = Experience.APPROVED, "", timezone.now()
+    post.save(update_fields=["status", "reason", "published_at", "updated_at"])
+    record_decision(post, moderator, "approved", reason.strip()[:MAX_REASON_CHARS])
+    themes.refresh(post.page)
+    return post
+
+
+@transaction.atomic
+def reject(post: Experience, moderator, reason: str) -> Experience:
+    _may_moderate(post, moderator)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidPost("Rejecting a post needs a reason the member will see.")
+    post.status, post.reason, post.published_at = Experience.REJECTED, reason[:500], None
+    post.save(update_fields=["status", "reason", "published_at", "updated_at"])
+    record_decision(post, moderator, "rejected", reason[:MAX_REASON_CHARS])
+    return post
+
+
+@transaction.atomic
+def redact(post: Experience, moderator) -> Experience:
+    """Edit out the personal data screening found (emails, phones, addresses, names)."""
+    _may_moderate(post, moderator)
+    flags = [Flag(**f) for f in post.flags]
+    found = sorted({f.kind for f in flags if f.kind in PERSONAL})
+    if not found:
+        raise InvalidTransition("Screening found no personal data in this post to remove.")
+    post.text = redact_text(post.text, flags)
+    post.flags = screen(post.text).to_list()
+    post.save(update_fields=["text", "flags", "updated_at"])
+    record_decision(post, moderator, "redacted", f"removed: {', '.join(found)}")
+    return post
+
+
+@transaction.atomic
+def report(post: Experience, reporter, reason: str, key: str) -> Experience:
+    """A reader reports a published post: it leaves the page and returns to the queue."""
+    if post.status != Experience.APPROVED:
+        raise InvalidTransition("Only published posts can be reported.")
+    reason = (reason or "").strip()[:MAX_REASON_CHARS] or "no reason given"
+    limits.check("report", key)
+    user = reporter if reporter and reporter.is_authenticated else None
+    Report.objects.create(experience=post, reporter=user, reason=reason)
+    post.status, post.published_at, post.reason = Experience.PENDING, None, f"reported: {reason}"
+    post.save(update_fields=["status", "published_at", "reason", "updated_at"])
+    record_decision(post, user, "reported", reason)
+    limits.record("report", key)
+    themes.refresh(post.page)
+    return post
+
+
+def record_decision(post: Experience, actor, action: str, reason: str = "") -> ModerationDecision:
+    return ModerationDecision.objects.create(
+        experience=post,
+        experience_ref=post.pk,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        reason=reason[:MAX_REASON_CHARS],
+    )
+
+
+def _may_moderate(post: Experience, moderator) -> None:
+    require_moderator(moderator)
+    if post.author_id == moderator.pk:
+        raise Forbidden("You cannot moderate your own post; another moderator must do it.")
+    if not post.in_queue:
+        raise InvalidTransition(f"This post is not waiting for moderation (it is {post.status}).")

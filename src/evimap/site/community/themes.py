@@ -1,0 +1,151 @@
+"""Themes across a page's approved posts, and where a theme meets the evidence.
+
+    refresh(page) -> PageThemes     recount after any moderation change (one row per page)
+    count(posts, survey, focus)     the counts themselves (pure: tested without a database)
+    with_evidence(items, answer)    each theme with the first cited statement that speaks of it
+
+Survey themes count the structured answers (one per post per choice); term themes count the
+posts that use a content word or a two-word phrase ("hot weather"), stemmed, leaving out
+stop words, the condition's own name and words every post uses anyway. A term needs at least
+MIN_POSTS posts to count as recurring.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from evimap.site.community.survey import DIAGNOSIS_BANDS, Survey, survey_for
+from evimap.text import stem, stopwords, words
+
+MIN_POSTS = 2
+TOP_TERMS = 8
+_GENERIC = frozenset(
+    "feel felt get got time times day days year years like also really thing things just "
+    "much lot lots bit still even always never sometimes week weeks month months went go "
+    "going know think make made take took back first one two well good bad better worse "
+    "would could since ever every now though yes way".split()
+)
+
+
+def refresh(page):
+    """Recount `page`'s approved posts into its PageThemes row and return it."""
+    from evimap.site.community.models import Experience, PageThemes
+
+    approved = Experience.objects.filter(page=page, status=Experience.APPROVED)
+    rows = list(approved.values_list("author_id", "text", "answers"))
+    data = count(
+        [(text, answers) for _, text, answers in rows], survey_for(page.question_type), page.focus
+    )
+    themes, _ = PageThemes.objects.update_or_create(
+        page=page,
+        defaults={
+            "people": len({author for author, _, _ in rows}),
+            "posts": len(rows),
+            "data": data,
+        },
+    )
+    return themes
+
+
+def count(posts: list[tuple[str, dict]], survey: Survey, focus: str = "") -> dict:
+    """{"prompt", "survey": [{value, label, count}], "bands": [...], "terms": [...]}."""
+    return {
+        "prompt": survey.prompt,
+        "survey": _survey_counts(posts, survey),
+        "bands": _band_counts(posts),
+        "terms": _term_counts([text for text, _ in posts], focus),
+    }
+
+
+def _survey_counts(posts: list[tuple[str, dict]], survey: Survey) -> list[dict]:
+    chosen: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for _, answers in posts:
+        if answers.get("key") != survey.key:
+            continue
+        chosen.update(answers.get("choices", []))
+        for other in answers.get("other", []):
+            key = other.strip().lower()
+            own[key] += 1
+            shown.setdefault(key, other.strip())
+    items = [
+        {"value": value, "label": survey.label(value), "count": n, "own": False}
+        for value, n in chosen.items()
+    ]
+    items += [
+        {"value": f"own:{key}", "label": shown[key], "count": n, "own": True}
+        for key, n in own.items()
+        if n >= MIN_POSTS
+    ]
+    return sorted(items, key=lambda i: (-i["count"], i["label"].lower()))
+
+
+def _band_counts(posts: list[tuple[str, dict]]) -> list[dict]:
+    bands = Counter(answers.get("band") for _, answers in posts if answers.get("band"))
+    return [
+        {"value": value, "label": label, "count": bands[value]}
+        for value, label in DIAGNOSIS_BANDS
+        if bands[value]
+    ]
+
+
+def _term_counts(texts: list[str], focus: str) -> list[dict]:
+    skip = stopwords() | _GENERIC | {stem(w) for w in words(focus.lower())}
+    posts_with: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        seen = set()
+        for key, surface in _terms(text, skip):
+            seen.add(key)
+            surfaces[key][surface] += 1
+        posts_with.update(seen)
+    ranked = [(key, n) for key, n in posts_with.most_common() if n >= MIN_POSTS]
+    kept = _drop_covered(ranked)[:TOP_TERMS]
+    shown = {key: surfaces[key].most_common(1)[0][0] for key, _ in kept}
+    return [{"term": shown[key], "label": shown[key], "count": n} for key, n in kept]
+
+
+def _terms(text: str, skip: frozenset[str] | set[str]) -> Iterable[tuple[str, str]]:
+    """(stemmed key, surface) for each content word and each pair of adjacent ones."""
+    previous: tuple[str, str] | None = None
+    for word in words(text.lower()):
+        key = stem(word)
+        if word in skip or key in skip or len(word) < 3 or word.isdigit():
+            previous = None
+            continue
+        yield key, word
+        if previous is not None:
+            yield f"{previous[0]} {key}", f"{previous[1]} {word}"
+        previous = (key, word)
+
+
+def _drop_covered(ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Leave out a word when a phrase containing it is used by as many posts."""
+    phrases = [(key, n) for key, n in ranked if " " in key]
+    return [
+        (key, n)
+        for key, n in ranked
+        if " " in key or not any(n <= m and key in p.split() for p, m in phrases)
+    ]
+
+
+def with_evidence(items: list[dict], statements: list[dict], keywords) -> list[dict]:
+    """`items` each with "evidence": the first statement whose words include the theme's
+    (`keywords(item)` gives them), as {"anchor", "citations", "text"}, or None."""
+    stemmed = [(s, {stem(w) for w in words(s["text"].lower())}) for s in statements]
+    out = []
+    for item in items:
+        wanted = {stem(w) for w in keywords(item)}
+        match = next((s for s, have in stemmed if wanted and wanted & have), None)
+        evidence = None
+        if match is not None:
+            numbers = [c["number"] for c in match.get("citations", [])]
+            evidence = {
+                "anchor": match.get("anchor", ""),
+                "citations": numbers,
+                "text": match["text"],
+            }
+        out.append({**item, "evidence": evidence})
+    return out

@@ -1,0 +1,335 @@
+"""Community experiences: post -> queue -> approve -> counted -> shown; rejection, reports,
+edits, deletion, export, permissions, rate limits, escaping, the API and the themes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from evimap.site.community import experiences, members, moderation, themes
+from evimap.site.community.models import Experience, ModerationDecision, PageThemes
+from evimap.site.community.survey import TRIGGERS
+from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition, RateLimited
+
+POST = "Hot weather and a bad cold came before both of my flares last summer."
+
+
+def client_for(user=None) -> Client:
+    client = Client(enforce_csrf_checks=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def share(page, user, text=POST, choices=("heat",), **kw):
+    return experiences.share(page, user, text, kw.pop("relation", "has"), choices, **kw)
+
+
+@pytest.fixture
+def member(people):
+    return people["member"]  # verified, consented (setup.seed_accounts)
+
+
+@pytest.fixture
+def second_member(db):
+    user = members.sign_up("riley", "riley@example.org", "a-long-pass-phrase", "Riley", True, "k")
+    members.verify(members.verification_link(user, "http://x").rsplit("/", 2)[-2])
+    user.refresh_from_db()
+    return user
+
+
+def test_post_waits_in_the_queue_then_is_counted_and_shown(approved_page, member, people):
+    client = client_for()
+    before = client.get(approved_page.url).content.decode()
+    assert "has shared their experience on this question yet" in before
+
+    post = share(approved_page, member)
+    assert post.status == Experience.PENDING
+    assert POST not in client.get(approved_page.url).content.decode()  # not before approval
+
+    moderation.approve(post, people["moderator"])
+    html = client.get(approved_page.url).content.decode()
+    assert "1 person with glimmerfield syndrome shared their experience" in html.lower()
+    assert POST in html and "Sam T." in html
+    assert "Personal experiences, not medical advice" in html
+    assert 'id="survey-chart"' in html and "Heat or hot weather" in html
+    actions = list(ModerationDecision.objects.values_list("action", flat=True))
+    assert sorted(actions) == ["approved", "submitted"]
+
+
+def test_a_theme_links_to_the_cited_statement_that_speaks_of_it(approved_page, member, people):
+    moderation.approve(share(approved_page, member), people["moderator"])
+    html = client_for().get(approved_page.url).content.decode()
+    link = re.search(r'href="#(st-\d+)" class="evidence-link"', html)
+    assert link, "the heat theme should link to a statement about heat"
+    statement = re.search(rf'id="{link.group(1)}">(.*?)<', html, re.S).group(1)
+    assert re.search(r"\b(heat|hot)\b", statement.lower())
+
+
+def test_people_count_counts_people_not_posts(approved_page, member, second_member, people):
+    for user, text in ((member, POST), (member, POST + " Again."), (second_member, POST)):
+        moderation.approve(share(approved_page, user, text), people["moderator"])
+    row = PageThemes.objects.get(page=approved_page)
+    assert (row.people, row.posts) == (2, 3)
+
+
+def test_crisis_language_holds_the_post_and_shows_resources(approved_page, member, people):
+    client = client_for(member)
+    url = f"/community/share/{approved_page.pk}/"
+    text = "Some nights I want to die rather than face another flare like this one."
+    response = client.post(url, {"relation": "has", "text": text, "choices": ["stress"]})
+    html = response.content.decode()
+    assert response.status_code == 200 and "988" in html and "Samaritans" in html
+    post = Experience.objects.get(author=member)
+    assert post.status == Experience.HELD
+    assert moderation.queue().first() == post  # held posts come first
+
+
+def test_held_posts_come_before_older_pending_ones(approved_page, member, second_member):
+    pending = share(approved_page, member)
+    held = share(approved_page, second_member, "I have thought about killing myself lately.")
+    assert [p.pk for p in moderation.queue()] == [held.pk, pending.pk]
+
+
+def test_rejection_needs_a_reason_the_member_sees(approved_page, member, people):
+    post = share(approved_page, member)
+    with pytest.raises(InvalidPost):
+        moderation.reject(post, people["moderator"], "  ")
+    moderation.reject(post, people["moderator"], "Please describe your own experience.")
+    page = client_for(member).get("/community/me/").content.decode()
+    assert "Please describe your own experience." in page
+    assert POST not in client_for().get(approved_page.url).content.decode()
+
+
+def test_redaction_removes_personal_data_and_is_audited(approved_page, member, people):
+    post = share(approved_page, member, POST + " Write to pat@example.org or call 0161 496 0000.")
+    assert {"email", "phone"} <= {f["kind"] for f in post.flags}
+    moderation.redact(post, people["moderator"])
+    post.refresh_from_db()
+    assert "pat@example.org" not in post.text and "[removed]" in post.text
+    decision = ModerationDecision.objects.filter(action="redacted").get()
+    assert decision.actor == people["moderator"] and "email" in decision.reason
+    assert "pat@example.org" not in decision.reason
+    with pytest.raises(InvalidTransition):
+        moderation.redact(post, people["moderator"])  # nothing left to remove
+
+
+def test_a_report_sends_a_published_post_back_to_the_queue(approved_page, member, people):
+    post = share(approved_page, member)
+    moderation.approve(post, people["moderator"])
+    response = client_for().post(
+        f"/community/posts/{post.pk}/report/", {"reason": "It names my doctor"}
+    )
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.status == Experience.PENDING and post.reason.startswith("reported")
+    assert PageThemes.objects.get(page=approved_page).people == 0
+    assert post in moderation.queue()
+
+
+def test_members_cannot_see_the_queue_or_moderate(approved_page, member, people):
+    post = share(approved_page, member)
+    assert client_for(member).get("/community/queue/").status_code == 403
+    assert client_for(people["editor"]).get("/community/queue/").status_code == 403
+    assert client_for().get("/community/queue/").status_code == 302  # sign in first
+    response = client_for(member).post(f"/community/queue/{post.pk}/approve/")
+    assert response.status_code == 403
+    post.refresh_from_db()
+    assert post.status == Experience.PENDING
+    queue = client_for(people["moderator"]).get("/community/queue/")
+    assert queue.status_code == 200 and POST in queue.content.decode()
+
+
+def test_nobody_moderates_their_own_post(approved_page, people):
+    moderator = people["moderator"]
+    from evimap.site.setup import _member_profile
+
+    _member_profile(moderator, "Mod M.")
+    post = share(approved_page, moderator)
+    with pytest.raises(Forbidden):
+        moderation.approve(post, moderator)
+
+
+def test_a_member_cannot_edit_or_delete_another_members_post(approved_page, member, second_member):
+    post = share(approved_page, member)
+    with pytest.raises(Forbidden):
+        experiences.edit(post, second_member, POST + " changed", "has")
+    client = client_for(second_member)
+    assert client.get(f"/community/posts/{post.pk}/edit/").status_code == 403
+    assert client.post(f"/community/posts/{post.pk}/delete/").status_code == 403
+    assert Experience.objects.filter(pk=post.pk, text=POST).exists()
+
+
+def test_an_edit_takes_a_published_post_off_the_page_until_approved(approved_page, member, people):
+    post = share(approved_page, member)
+    moderation.approve(post, people["moderator"])
+    response = client_for(member).post(
+        f"/community/posts/{post.pk}/edit/",
+        {"relation": "has", "text": POST + " Stress too.", "choices": ["heat", "stress"]},
+    )
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.status == Experience.PENDING and post.answers["choices"] == ["heat", "stress"]
+    assert PageThemes.objects.get(page=approved_page).posts == 0
+
+
+def test_deleting_a_post_uncounts_it_and_keeps_the_audit(approved_page, member, people):
+    post = share(approved_page, member)
+    moderation.approve(post, people["moderator"])
+    client_for(member).post(f"/community/posts/{post.pk}/delete/")
+    assert not Experience.objects.filter(pk=post.pk).exists()
+    assert PageThemes.objects.get(page=approved_page).people == 0
+    assert ModerationDecision.objects.filter(experience_ref=post.pk, action="deleted").exists()
+
+
+def test_export_holds_all_their_data_and_nothing_of_others(approved_page, member, second_member):
+    share(approved_page, member)
+    share(approved_page, second_member, "Riley's own words about heat and flares here.")
+    response = client_for(member).get("/community/me/export/")
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert data["account"]["username"] == "member" and data["profile"]["display_name"] == "Sam T."
+    assert [p["text"] for p in data["experiences"]] == [POST]
+    assert "Riley" not in response.content.decode()
+
+
+def test_deleting_the_account_deletes_their_posts(approved_page, member, people):
+    moderation.approve(share(approved_page, member), people["moderator"])
+    client = client_for(member)
+    assert client.post("/community/me/delete/", {"password": "wrong"}).status_code == 403
+    assert client.post("/community/me/delete/", {"password": "pw"}).status_code == 200
+    assert not Experience.objects.exists()
+    assert PageThemes.objects.get(page=approved_page).people == 0
+    from django.contrib.auth.models import User
+
+    assert not User.objects.filter(username="member").exists()
+
+
+def test_sign_up_verifies_email_before_posting(approved_page, settings):
+    client = client_for()
+    form = {
+        "username": "jordan",
+        "email": "jordan@example.org",
+        "password": "correct-horse-battery",
+        "display_name": "Jordan",
+        "consent": "on",
+    }
+    response = client.post("/community/join/", form)
+    assert response.status_code == 200 and "We sent a link" in response.content.decode()
+    url = f"/community/share/{approved_page.pk}/"
+    assert client.get(url).status_code == 403  # not verified yet
+    link = re.search(r"http://\S+/community/verify/\S+/", mail.outbox[-1].body).group()
+    assert client.get(link.split("testserver", 1)[1]).status_code == 200
+    assert client.get(url).status_code == 200
+
+
+def test_sign_up_needs_consent_and_refuses_duplicates(site):
+    with pytest.raises(InvalidPost, match="terms"):
+        members.sign_up("a1", "a1@example.org", "a-long-pass-phrase", "A1", False, "k")
+    members.sign_up("a1", "a1@example.org", "a-long-pass-phrase", "A1", True, "k")
+    with pytest.raises(InvalidPost, match="display name"):
+        members.sign_up("a2", "a2@example.org", "a-long-pass-phrase", "a1", True, "k")
+    with pytest.raises(InvalidPost):
+        members.sign_up("a3", "a3@example.org", "123", "A3", True, "k")  # weak password
+
+
+def test_rate_limits_posting_and_sign_up(approved_page, member, settings):
+    settings.EVIMAP_RATE_LIMITS = {"post": ((2, 3600),), "signup": ((1, 3600),)}
+    share(approved_page, member)
+    share(approved_page, member)
+    with pytest.raises(RateLimited):
+        share(approved_page, member)
+    members.sign_up("b1", "b1@example.org", "a-long-pass-phrase", "B1", True, "addr")
+    with pytest.raises(RateLimited):
+        members.sign_up("b2", "b2@example.org", "a-long-pass-phrase", "B2", True, "addr")
+    response = client_for(member).post(
+        f"/community/share/{approved_page.pk}/", {"relation": "has", "text": POST}
+    )
+    assert "try again later" in response.content.decode()  # shown beside the form
+
+
+def test_text_is_stored_as_given_and_shown_escaped(approved_page, member, people):
+    text = '<script>alert("x")</script> <b>Heat</b> made my flares worse every time.'
+    post = share(approved_page, member, text)
+    assert post.text == text
+    moderation.approve(post, people["moderator"])
+    html = client_for().get(approved_page.url).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    queue = client_for(people["moderator"]).get("/community/queue/").content.decode()
+    assert "<script>alert" not in queue
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "at least"), ("too short", "at least"), ("x" * 5001, "under 5,000")],
+)
+def test_empty_short_and_huge_posts_get_a_clear_error(approved_page, member, text, message):
+    with pytest.raises(InvalidPost, match=message):
+        share(approved_page, member, text)
+    assert not Experience.objects.exists()
+
+
+def test_unknown_survey_answers_and_relations_are_refused(approved_page, member):
+    with pytest.raises(InvalidPost, match="Unknown choice"):
+        share(approved_page, member, choices=("moonlight",))
+    with pytest.raises(InvalidPost, match="care for"):
+        share(approved_page, member, relation="neighbour")
+
+
+def test_forms_need_csrf(approved_page, member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post(f"/community/share/{approved_page.pk}/", {"relation": "has"})
+    assert response.status_code == 403
+
+
+def test_api_shows_approved_posts_and_themes_without_personal_data(approved_page, member, people):
+    moderation.approve(share(approved_page, member), people["moderator"])
+    share(approved_page, member, POST + " (still waiting)")
+    response = client_for().get(f"/api/pages/{approved_page.pk}/experiences")
+    data = response.json()
+    assert data["people"] == 1 and len(data["posts"]) == 1
+    assert data["themes"]["survey"][0]["label"] == "Heat or hot weather"
+    body = response.content.decode()
+    for personal in ("member", "Sam T.", "@", "author", "email"):
+        assert personal not in body
+
+
+def test_pagination_keeps_the_page_light(approved_page, member, people):
+    from evimap.site.community.models import Experience as E
+
+    E.objects.bulk_create(
+        E(page=approved_page, author=member, relation="has", text=f"{POST} #{i}",
+          answers={"key": "triggers", "choices": ["heat"]}, status="approved",
+          published_at=approved_page.last_published_at)
+        for i in range(25)
+    )  # fmt: skip
+    themes.refresh(approved_page)
+    html = client_for().get(approved_page.url + "?posts=3").content.decode()
+    assert "Page 3 of 3" in html and html.count('class="post"') == 5
+    assert client_for().get(approved_page.url + "?posts=x").status_code == 200
+
+
+def test_theme_counts_are_pure_and_need_two_posts_for_a_term():
+    triggers = {"key": "triggers"}
+    posts = [
+        ("Hot weather always comes first, then the fatigue.",
+         {**triggers, "choices": ["heat"], "band": "1-5"}),
+        ("Hot weather again, and a cold.",
+         {**triggers, "choices": ["heat", "infection"], "other": ["Loud noise"]}),
+        ("A long flight, then a flare.", {**triggers, "choices": [], "other": ["loud noise"]}),
+    ]  # fmt: skip
+    data = themes.count(posts, TRIGGERS, focus="Glimmerfield syndrome")
+    survey = {i["label"]: i["count"] for i in data["survey"]}
+    assert survey == {
+        "Heat or hot weather": 2,
+        "An infection (cold, flu, urinary)": 1,
+        "Loud noise": 2,
+    }
+    terms = {t["term"]: t["count"] for t in data["terms"]}
+    assert terms == {"hot weather": 2}  # "hot" and "weather" alone are covered by the phrase
+    assert data["bands"] == [{"value": "1-5", "label": "1 to 5 years", "count": 1}]
