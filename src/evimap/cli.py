@@ -28,6 +28,7 @@ from evimap.errors import ConfigError, EvimapError
 from evimap.evidence import SourceKind
 from evimap.library import IngestReport, Library, LibraryStats
 from evimap.settings import Settings
+from evimap.site.review.commands import review_app
 
 err = Console(stderr=True)
 out = Console()
@@ -536,3 +537,6 @@ def serve_command(bind: str, workers: int, check: bool, library: Path | None) ->
     from evimap.site import commands
 
     commands.gunicorn(_settings(library), bind, workers, check)
+
+
+app.add_command(review_app)  # `evimap review ...`: editorial actions, review-due checks
