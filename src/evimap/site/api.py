@@ -2,11 +2,12 @@
 
     GET  /api/pages/{id}/answer?audience=clinician   a question page's published answer
     POST /api/ask  {"question", "audience", "page_id"?}  an answer at once, pending review
+    /api/review/...                                  editorial actions, by bearer token
     GET  /api/pages/{id}/experiences?page=1          approved posts and theme counts
 
-CSRF: the API uses no cookie authentication and changes nothing (asking only reads), so it
-is exempt from CSRF (django-ninja's default for unauthenticated operations). Editorial
-actions are not in the API yet; when they come they will require a token, not a session.
+CSRF: the API uses no cookie authentication, so it is exempt from CSRF (django-ninja's
+default for operations without cookie auth). Asking only reads; the editorial actions under
+/api/review/ (`evimap.site.review.api`) require a bearer token, never a session.
 
 Errors: every evimap error (and validation and 404s) comes back as one shape,
 {"error": {"status", "type", "message", "retryable"}} (`evimap.site.middleware.error_payload`).
@@ -24,9 +25,11 @@ from evimap.site import answers
 from evimap.site.community.api import router as community_router
 from evimap.site.middleware import error_payload
 from evimap.site.pages.models import QuestionPage
+from evimap.site.review.api import router as review_router
 from evimap.site.review.status import public_status
 
 api = NinjaAPI(title="evimap", version="1", urls_namespace="evimap-api")
+api.add_router("/review/", review_router)
 api.add_router("/", community_router)
 
 
