@@ -52,9 +52,8 @@ def sign_in(page, base: str, username: str, next_url: str) -> None:
     page.click("main button[type=submit]")
 
 
-def test_a_reader_and_a_reviewer_use_the_question_page(
-    transactional_db, live_server, flares_page, browser_page
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reader_and_a_reviewer_use_the_question_page(live_server, flares_page, browser_page):
     page, base = browser_page, live_server.url
     url = flares_page.url
     page.goto(base + url)
@@ -97,3 +96,38 @@ def test_a_reader_and_a_reviewer_use_the_question_page(
     line = page.inner_text(".status-line")
     assert line.startswith("Medically reviewed by Dr Ana Ruiz, MD, Neurology · Last updated")
     page.screenshot(path=ARTIFACTS / "question-approved.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_member_shares_a_moderator_approves_and_the_page_counts_it(
+    live_server, approved_page, browser_page
+):
+    page, base = browser_page, live_server.url
+    url = approved_page.url
+    page.goto(base + url)
+    assert "has shared their experience on this question yet" in page.inner_text(".experiences")
+    assert page.locator("#survey-chart").count() == 0
+
+    sign_in(page, base, "member", url)
+    page.click(".experiences a.share-link")
+    page.check("input[name=relation][value=has]")
+    page.fill("textarea[name=text]", "A hot bath and a heatwave came before my last two flares.")
+    page.check("input[name=choices][value=heat]")
+    page.click(".share-form button[type=submit]")
+    assert "waiting for a moderator" in page.inner_text("main")
+    page.click("header nav form button")  # sign out
+
+    sign_in(page, base, "moderator", "/community/queue/")
+    assert "heatwave" in page.inner_text(".queue-item")
+    page.click(".queue-item button[name=approve]")
+    page.wait_for_load_state()
+    assert "Nothing waiting" in page.inner_text("main")
+    page.click("header nav form button")
+
+    page.goto(base + url)
+    count = page.inner_text(".experience-count")
+    assert count.startswith("1 person with glimmerfield syndrome shared their experience")
+    bar = page.locator("#survey-chart g.bar[data-label='Heat or hot weather']")
+    assert bar.count() == 1 and bar.locator("text.count").text_content() == "1"
+    assert page.locator(".theme-evidence a.evidence-link").count() >= 1
+    page.locator(".experiences").screenshot(path=ARTIFACTS / "experiences-approved.png")

@@ -86,6 +86,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 # A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
