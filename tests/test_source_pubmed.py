@@ -436,3 +436,37 @@ def test_dropping_unused_elements_keeps_what_fields_read_and_handles_empty_ones(
     assert [(d.pmid, d.year, d.doi, d.text) for d in docs] == [
         (str(n), 2020, f"10.0000/drop.{n}", "Shimmer faded.") for n in range(1, 5)
     ]
+
+
+@pytest.mark.parametrize(
+    ("headings", "mesh"),
+    [
+        (
+            '<MeshHeadingList><MeshHeading><DescriptorName UI="D1" MajorTopicYN="N">'
+            "Glimmer's &amp; Shine</DescriptorName><QualifierName UI=\"Q1\" MajorTopicYN='Y'>"
+            'therapy</QualifierName></MeshHeading>\n  <MeshHeading><DescriptorName Note="a>b">'
+            " Moonseed </DescriptorName></MeshHeading></MeshHeadingList>",
+            ("Glimmer's & Shine", "Moonseed"),
+        ),
+        ("<MeshHeadingList></MeshHeadingList>", ()),
+        ('<MeshHeadingList CompleteYN="Y"/>', ()),
+        (  # not the plain form: kept as written, read the same
+            "<MeshHeadingList><MeshHeading><DescriptorName><![CDATA[Odd <name>]]>"
+            "</DescriptorName></MeshHeading><MeshHeading><DescriptorName/></MeshHeading>"
+            "</MeshHeadingList>",
+            ("Odd <name>",),
+        ),
+    ],
+)
+def test_mesh_headings_read_the_same_once_reduced_to_names(headings: str, mesh: tuple) -> None:
+    record = (
+        '<PubmedArticle><MedlineCitation Status="MEDLINE"><PMID Version="1">7</PMID><Article>'
+        "<ArticleTitle>Glimmerfield note.</ArticleTitle></Article>{headings}</MedlineCitation>"
+        "</PubmedArticle>"
+    )
+    data = f"<PubmedArticleSet>{record.format(headings=headings)}</PubmedArticleSet>".encode()
+    dropped = pubmed.drop_unused_elements(data)
+    assert b"UI=" not in dropped or b"CDATA" in dropped
+    [whole] = list(pubmed.parse_stream(io.BytesIO(data), "x"))
+    [reduced] = list(pubmed.parse_stream(io.BytesIO(dropped), "x"))
+    assert reduced == whole and reduced.mesh == mesh
