@@ -37,8 +37,11 @@ def evidence_library(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _site_settings(settings, evidence_library):
     """Point the site at the fictional library; fast password hashing."""
+    from django.core.cache import cache
+
     from evimap.site import answers
 
+    cache.clear()  # ids repeat between tests, so a cached page could look current
     settings.EVIMAP_LIBRARY = evidence_library
     settings.EVIMAP_SHARED_DATA = None
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,7 +16,7 @@ from evimap.errors import EvimapError
 from evimap.render import to_dict
 from evimap.site import answers
 from evimap.site.community import views as community
-from evimap.site.pages import drafting
+from evimap.site.pages import cache, drafting
 from evimap.site.pages.models import HomePage, PolicyPage, QuestionPage
 from evimap.site.review import actions, freshness
 from evimap.site.review.models import EDITORS
@@ -68,6 +68,8 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         "can_draft": _is_editor(request.user),
     }
     response = TemplateResponse(request, page.template, context)
+    if request.method == "GET" and not request.user.is_authenticated:
+        cache.mark_cacheable(response, page.pk, audience if chosen else None)
     return remember(response, audience, chosen)
 
 
