@@ -333,3 +333,14 @@ def test_theme_counts_are_pure_and_need_two_posts_for_a_term():
     terms = {t["term"]: t["count"] for t in data["terms"]}
     assert terms == {"hot weather": 2}  # "hot" and "weather" alone are covered by the phrase
     assert data["bands"] == [{"value": "1-5", "label": "1 to 5 years", "count": 1}]
+
+
+def test_only_moderators_see_the_queue_links(approved_page, member, people):
+    moderator_home = client_for(people["moderator"]).get(approved_page.url).content.decode()
+    member_home = client_for(member).get(approved_page.url).content.decode()
+    assert 'class="queue-link"' in moderator_home and 'class="queue-link"' not in member_home
+    assert 'class="my-posts-link"' in member_home
+    share(approved_page, member)
+    admin = client_for(people["moderator"]).get("/admin/").content.decode()
+    assert "Moderation queue (1)" in admin
+    assert "Moderation queue" not in client_for(people["editor"]).get("/admin/").content.decode()

@@ -74,6 +74,7 @@ def ensure_site(policy_text: str = POLICY_HTML) -> HomePage:
         home.add_child(instance=policy)
         policy.save_revision().publish()
     groups = {name: _group(name) for name in (EDITORS, REVIEWERS, MODERATORS)}
+    groups[MODERATORS].permissions.add(Permission.objects.get(codename="moderate_experience"))
     _workflow(home, groups)
     return home
 

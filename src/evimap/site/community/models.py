@@ -70,6 +70,7 @@ class Experience(models.Model):
             models.Index(fields=["page", "status", "-published_at"]),
             models.Index(fields=["status", "created_at"]),
         ]
+        permissions = [("moderate_experience", "Can moderate members' experiences")]
 
     @property
     def in_queue(self) -> bool:

@@ -7,7 +7,8 @@
     report(post, reporter, reason, key)      a reader's report sends a published post back
     record_decision(post, actor, action, reason)
 
-Moderators are the Moderators group (and admins). Nobody moderates their own post.
+Moderators hold the moderate_experience permission (the Moderators group, and admins).
+Nobody moderates their own post.
 """
 
 from __future__ import annotations
@@ -21,17 +22,15 @@ from evimap.site.community.models import Experience, ModerationDecision, Report
 from evimap.site.community.screening import PERSONAL, Flag, screen
 from evimap.site.community.screening import redact as redact_text
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
-from evimap.site.review.models import MODERATORS
 
 MAX_REASON_CHARS = 500
 
 
+MODERATE = "evimap_community.moderate_experience"  # given to the Moderators group
+
+
 def is_moderator(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name=MODERATORS).exists())
-    )
+    return bool(user and user.is_authenticated and user.has_perm(MODERATE))
 
 
 def require_moderator(user) -> None:
