@@ -52,6 +52,10 @@ def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
         say(f"  {account.username:<10} {account.password:<20} {account.role}")
     pages = _draft_demo_pages(home, say)
     _approve(pages[APPROVED_IN_DEMO], say)
+    say(
+        "site: try the community: sign in as member, open a question page, 'Share your "
+        "experience'; sign in as moderator and approve it at /community/queue/"
+    )
 
 
 def _draft_demo_pages(home, say: Callable[[str], None]) -> dict:
