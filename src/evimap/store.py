@@ -25,7 +25,7 @@ import orjson
 import zstandard
 
 from evimap.errors import LibraryError
-from evimap.evidence import Document, Passage
+from evimap.evidence import Document
 from evimap.text import split_sentences
 
 SCHEMA_VERSION = 1
@@ -108,15 +108,20 @@ class Prepared(NamedTuple):
 
 def prepare(doc: Document) -> Prepared:
     """Split sentences, serialise and hash `doc`; pure, runs in parser processes."""
-    passages = tuple(_with_sentences(p) for p in doc.passages)
+    passages = [
+        {
+            "text": p.text,
+            "heading": p.heading,
+            "sentences": split_sentences(p.text) if p.sentences is None else p.sentences,
+        }
+        for p in doc.passages
+    ]
     data = doc.to_dict()
-    data["passages"] = [
-        {"text": p.text, "heading": p.heading, "sentences": p.sentences} for p in passages
-    ]  # with the spans filled in
+    data["passages"] = passages  # with the spans filled in
     payload = orjson.dumps(data)  # 3 us against 20 us for json.dumps here
     digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
     design = doc.design.value if doc.design else ""
-    n_sentences = sum(len(p.sentences or ()) for p in passages)
+    n_sentences = sum(len(p["sentences"]) for p in passages)
     row = (
         doc.id,
         doc.kind.value,
@@ -132,12 +137,6 @@ def prepare(doc: Document) -> Prepared:
         _compress(payload),
     )
     return Prepared(doc.id, digest, row, _index_fields(doc, design))
-
-
-def _with_sentences(passage: Passage) -> Passage:
-    if passage.sentences is not None:
-        return passage
-    return Passage(passage.text, passage.heading, split_sentences(passage.text))
 
 
 def _index_fields(doc: Document, design: str) -> IndexFields:
