@@ -75,3 +75,37 @@ def test_serve_refuses_a_malformed_database_url_with_one_line():
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "DATABASE_URL" in lines[0]
+
+
+def test_cache_and_smtp_urls():
+    from evimap.site.env import parse_cache_url, parse_smtp_url
+
+    assert parse_cache_url("")["BACKEND"].endswith("LocMemCache")
+    redis = parse_cache_url("redis://127.0.0.1:6379/2")
+    assert redis == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/2",
+    }
+    assert parse_smtp_url("")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    smtp = parse_smtp_url("smtps://mailer:s%40cret@mail.example:2465")
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_SSL"]) == (
+        "mail.example",
+        2465,
+        True,
+    )
+    assert smtp["EMAIL_HOST_PASSWORD"] == "s@cret"
+    assert parse_smtp_url("smtp://mail.example")["EMAIL_PORT"] == 25
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EVIMAP_CACHE_URL", "memcached://127.0.0.1:11211"),
+        ("EVIMAP_CACHE_URL", "redis://"),
+        ("EVIMAP_SMTP_URL", "http://mail.example"),
+        ("EVIMAP_SMTP_URL", "smtp://mail.example:notaport"),
+    ],
+)
+def test_bad_cache_or_smtp_urls_refuse_to_start(name, value):
+    with pytest.raises(ConfigError, match=name):
+        SiteSettings.from_env({name: value})

@@ -4,7 +4,10 @@ stale review status, experience count or signed-in view."""
 from __future__ import annotations
 
 import re
+import uuid
 
+import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from evimap.site.community import experiences, moderation
@@ -79,3 +82,26 @@ def test_audiences_are_cached_apart_and_the_choice_is_remembered(approved_page):
     assert hit["X-Evimap-Cache"] == "hit" and client.cookies["evimap_audience"].value == "clinician"
     patient = get(Client(), approved_page.url).content.decode()
     assert 'data-audience="clinician"' in clinician and 'data-audience="patient"' in patient
+
+
+def test_the_cache_can_live_in_redis_shared_by_workers(approved_page, settings):
+    """With EVIMAP_CACHE_URL a page cached by one worker is a hit for another."""
+    redis = pytest.importorskip("redis", reason="the redis package is not installed")
+    url = "redis://127.0.0.1:6379/0"
+    server = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    prefix = f"evimap-test-{uuid.uuid4().hex}"
+    backend = "django.core.cache.backends.redis.RedisCache"
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": prefix}}
+    try:
+        get(Client(), approved_page.url)
+        assert list(server.scan_iter(f"{prefix}:*")), "the page should be stored in Redis"
+        caches["default"].close()  # a fresh connection, as another worker would have
+        assert get(Client(), approved_page.url)["X-Evimap-Cache"] == "hit"
+    finally:
+        keys = list(server.scan_iter(f"{prefix}:*"))
+        if keys:
+            server.delete(*keys)

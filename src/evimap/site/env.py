@@ -30,6 +30,10 @@ class SiteSettings:
     """EVIMAP_ALLOWED_HOSTS: comma-separated host names the site answers to."""
     database: dict = field(default_factory=dict)
     """DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
+    cache: dict = field(default_factory=dict)
+    """EVIMAP_CACHE_URL: redis://host:port/db (shared by every worker) or per-process memory."""
+    email: dict = field(default_factory=dict)
+    """EVIMAP_SMTP_URL: smtp://user:pass@host:port (smtps:// for TLS); unset: to the log."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SiteSettings:
@@ -47,6 +51,8 @@ class SiteSettings:
             secret_key=secret,
             allowed_hosts=hosts,
             database=parse_database_url(env.get("DATABASE_URL", "").strip()),
+            cache=parse_cache_url(env.get("EVIMAP_CACHE_URL", "").strip()),
+            email=parse_smtp_url(env.get("EVIMAP_SMTP_URL", "").strip()),
         )
 
 
@@ -103,4 +109,35 @@ def _postgres(url: str, parts) -> dict:
         "HOST": parts.hostname,
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
+    }
+
+
+def parse_cache_url(url: str) -> dict:
+    """Django's CACHES['default'] for `url` (empty: memory of each process)."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ConfigError(f"EVIMAP_CACHE_URL must be redis://host:port/db, got {url!r}")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+def parse_smtp_url(url: str) -> dict:
+    """Django's EMAIL_* settings for `url` (empty: messages are written to the server log)."""
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(f"EVIMAP_SMTP_URL must be smtp://user:pass@host:port, got {url!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"EVIMAP_SMTP_URL has a bad port: {url!r}") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
     }

@@ -91,13 +91,10 @@ LOGOUT_REDIRECT_URL = "/"
 # A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Members' verification links: printed to the console in development (EVIMAP_DEBUG on);
-# sent by SMTP otherwise (Django's EMAIL_HOST/EMAIL_PORT defaults: localhost:25).
-EMAIL_BACKEND = (
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend"
-)
+# Members' verification links: by SMTP with EVIMAP_SMTP_URL, else written to the server log.
+globals().update(SITE.email)
+# The page cache (evimap.site.pages.cache): Redis with EVIMAP_CACHE_URL, else each process's.
+CACHES = {"default": SITE.cache}
 DEFAULT_FROM_EMAIL = "evimap <no-reply@localhost>"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
