@@ -344,3 +344,30 @@ def test_only_moderators_see_the_queue_links(approved_page, member, people):
     admin = client_for(people["moderator"]).get("/admin/").content.decode()
     assert "Moderation queue (1)" in admin
     assert "Moderation queue" not in client_for(people["editor"]).get("/admin/").content.decode()
+
+
+def test_moderators_may_only_take_words_out_by_hand(approved_page, member, people):
+    text = "My sister Jo said the heat at her flat in Mill Lane made my flares worse."
+    post = share(approved_page, member, text)
+    moderator = people["moderator"]
+    with pytest.raises(InvalidPost, match="adds"):
+        moderation.edit_out(post, moderator, text.replace("worse", "much better"))
+    with pytest.raises(InvalidPost, match="adds"):
+        moderation.edit_out(post, moderator, text + " Buy cooling vests!")
+    edited = "My sister [removed] said the heat at her flat made my flares worse."
+    response = client_for(moderator).post(
+        f"/community/queue/{post.pk}/edit-out/", {"text": edited, "reason": "a name, a street"}
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.text == edited
+    decision = ModerationDecision.objects.get(action="edited out")
+    assert decision.reason == "a name, a street"
+
+
+def test_the_same_text_posted_twice_is_marked_as_spam(approved_page, member, second_member):
+    share(approved_page, member)
+    again = share(approved_page, second_member)
+    assert [f["reason"] for f in again.flags if f["kind"] == "spam"] == [
+        f"the same text as post {again.pk - 1} by another member"
+    ]

@@ -138,3 +138,22 @@ def test_redaction_removes_only_personal_data():
     assert redacted.count(REMOVED) == 3
     assert redacted.startswith("Email ") and redacted.endswith(" agreed.")
     assert screen(redacted).kinds == []
+
+
+@pytest.mark.parametrize(
+    ("after", "added"),
+    [
+        ("My sister [removed] said the heat at her flat made my flares worse.", ""),
+        ("My sister said the heat made my flares worse.", ""),
+        ("My sister Jo said the heat at her flat in Mill Lane made my flares much better.", "much"),
+        ("My sister Jo said the cold at her flat in Mill Lane made my flares worse.", "cold"),
+        ("My sister Jo said the heat at her flat in Mill Lane made my flares worse. Buy!", "Buy !"),
+    ],
+)
+def test_a_hand_edit_may_only_take_words_out(after, added):
+    from evimap.site.community.screening import only_removals
+
+    before = "My sister Jo said the heat at her flat in Mill Lane made my flares worse."
+    assert only_removals(before, after).startswith(added) and bool(added) == bool(
+        only_removals(before, after)
+    )

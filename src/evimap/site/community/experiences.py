@@ -87,9 +87,27 @@ def _fill(post: Experience, text, relation, choices, other, band) -> None:
     post.relation = clean_relation(relation)
     post.answers = survey_for(post.page.question_type).clean(list(choices), other or "", band or "")
     screening = screen(post.text)
-    post.flags = screening.to_list()
+    post.flags = screening.to_list() + _repeats(post)
     post.status = Experience.HELD if screening.crisis else Experience.PENDING
     post.updated_at = timezone.now()
+
+
+def _repeats(post: Experience) -> list[dict]:
+    """A spam flag when the same text was already posted (by anyone, on any page)."""
+    same = Experience.objects.filter(text=post.text).exclude(pk=post.pk).first()
+    if same is None:
+        return []
+    whose = "this member" if same.author_id == post.author_id else "another member"
+    reason = f"the same text as post {same.pk} by {whose}"
+    return [
+        {
+            "kind": "spam",
+            "start": 0,
+            "end": len(post.text),
+            "text": post.text[:40],
+            "reason": reason,
+        }
+    ]
 
 
 def _own(post: Experience, user) -> None:

@@ -4,6 +4,7 @@
     approve(post, moderator)                 published and counted on its page
     reject(post, moderator, reason)          a reason is required; the member sees it
     redact(post, moderator)                  personal data found by screening -> "[removed]"
+    edit_out(post, moderator, text)          a hand edit that may only delete or "[removed]"
     report(post, reporter, reason, key)      a reader's report sends a published post back
     record_decision(post, actor, action, reason)
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from evimap.site.community import limits, themes
 from evimap.site.community.models import Experience, ModerationDecision, Report
-from evimap.site.community.screening import PERSONAL, Flag, screen
+from evimap.site.community.screening import PERSONAL, REMOVED, Flag, only_removals, screen
 from evimap.site.community.screening import redact as redact_text
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
 
@@ -82,6 +83,29 @@ def redact(post: Experience, moderator) -> Experience:
     post.flags = screen(post.text).to_list()
     post.save(update_fields=["text", "flags", "updated_at"])
     record_decision(post, moderator, "redacted", f"removed: {', '.join(found)}")
+    return post
+
+
+@transaction.atomic
+def edit_out(post: Experience, moderator, text: str, reason: str = "") -> Experience:
+    """The moderator's hand edit, allowed only to delete words or put "[removed]" in their
+    place: moderators take personal data out, they never put words in a member's mouth."""
+    _may_moderate(post, moderator)
+    text = (text or "").replace("\x00", "").strip()
+    if text == post.text:
+        raise InvalidPost("The text is unchanged.")
+    added = only_removals(post.text, text)
+    if added:
+        raise InvalidPost(
+            f'Moderators may only delete words or replace them with "{REMOVED}"; '
+            f"this edit adds {added!r}."
+        )
+    post.text = text
+    post.flags = screen(text).to_list()
+    post.save(update_fields=["text", "flags", "updated_at"])
+    record_decision(
+        post, moderator, "edited out", reason.strip() or "personal data removed by hand"
+    )
     return post
 
 

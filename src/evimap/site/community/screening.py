@@ -2,6 +2,7 @@
 
     screen(text) -> Screening     the flags found, each with kind, span and reason
     redact(text, flags) -> str    the personal data in `flags` replaced by "[removed]"
+    only_removals(before, after)  '' when a hand edit only deletes or puts "[removed]"
 
 Kinds:
     email, phone, address, name   personal data (a moderator may edit it out)
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 PERSONAL = frozenset({"email", "phone", "address", "name"})
 REMOVED = "[removed]"
@@ -131,6 +133,21 @@ def redact(text: str, flags: tuple[Flag, ...] | list[Flag], kinds=PERSONAL) -> s
         out += [text[at:start], REMOVED]
         at = end
     return "".join([*out, text[at:]])
+
+
+def only_removals(before: str, after: str) -> str:
+    """'' when `after` is `before` with words deleted or replaced by "[removed]" (spacing
+    aside); else the first words the edit adds."""
+    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for op, _, _, j1, j2 in matcher.get_opcodes():
+        added = [token for token in new[j1:j2] if token != REMOVED]
+        if op in ("replace", "insert") and added:
+            return " ".join(added)
+    return ""
+
+
+_TOKEN = re.compile(r"\[removed\]|\w+|[^\w\s]")
 
 
 def _matches(pattern: re.Pattern, text: str, kind: str, reason: str, group: int = 0):

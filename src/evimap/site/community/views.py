@@ -255,6 +255,8 @@ def moderate(request: HttpRequest, post_id: int, action: str) -> HttpResponse:
         moderation.reject(post, request.user, reason)
     elif action == "redact":
         moderation.redact(post, request.user)
+    elif action == "edit-out":
+        moderation.edit_out(post, request.user, request.POST.get("text", ""), reason)
     else:
         raise InvalidPost(f"No such moderation action: {action!r}")
     return redirect("community-queue")
