@@ -17,6 +17,7 @@ urlpatterns = [
     path("review/<int:page_id>/<str:action>/", views.review_action, name="review-action"),
     path("review/", include("evimap.site.review.urls")),
     path("draft/", views.draft_page, name="draft-page"),
+    path("draft/asked/", views.asked_questions, name="asked-questions"),
     path("community/", include("evimap.site.community.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="evimap/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,19 +4,25 @@
                                      "AI-drafted · pending human review" and sent to review
     regenerate(page, user)           new answers as a new revision, back into review
     find_page(question)              the live page asking (nearly) the same, if any
+    record_asked(question, answered) count a reader's question no page covers
+    most_asked(limit)                the most asked questions still without a page
 
-New questions from the ask box become drafts by an editor's action ("Save as a draft page"),
-not automatically: see docs/decisions/0004-site.md.
+New questions from the ask box become drafts by an editor's action ("Save as a draft page",
+or "Draft a page" in the list of questions readers asked), not automatically: see
+docs/decisions/0005-site-review-workflow.md. Questions holding personal data (an email, a
+phone number, a name...) are not recorded.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Revision
 
 from evimap.site import answers
-from evimap.site.pages.models import ConditionPage, HomePage, QuestionPage
+from evimap.site.pages.models import AskedQuestion, ConditionPage, HomePage, QuestionPage
 from evimap.site.review import actions
 
 CLOSE_ENOUGH = 0.75  # share of content words two questions must share to be "the same"
@@ -42,7 +48,40 @@ def draft_question(question: str, user, home: HomePage | None = None) -> Questio
     condition.add_child(instance=page)
     page.save_revision(user=user, log_action=True).publish(user=user)
     actions.submit(page, user)
+    AskedQuestion.objects.filter(key=asked_key(question), page=None).update(page=page)
     return page
+
+
+MAX_ASKED = 10_000  # distinct questions kept; beyond it only known ones are counted
+
+
+def asked_key(question: str) -> str:
+    return " ".join(sorted(answers.question_key(question)))[:500]
+
+
+def record_asked(question: str, answered: bool) -> AskedQuestion | None:
+    """Count `question` (cleaned) among those readers asked; None when not recorded."""
+    from evimap.site.community.screening import PERSONAL, screen
+
+    key = asked_key(question)
+    if not key or any(f.kind in PERSONAL for f in screen(question).flags):
+        return None
+    updated = AskedQuestion.objects.filter(key=key).update(
+        times=F("times") + 1, last_asked=timezone.now()
+    )
+    if updated:
+        return AskedQuestion.objects.get(key=key)
+    if AskedQuestion.objects.count() >= MAX_ASKED:
+        return None
+    asked, _ = AskedQuestion.objects.get_or_create(
+        key=key, defaults={"question": question[:500], "answered": answered}
+    )
+    return asked
+
+
+def most_asked(limit: int = 50):
+    """Questions readers asked that still have no page, most asked first."""
+    return AskedQuestion.objects.filter(page=None).order_by("-times", "-last_asked")[:limit]
 
 
 def regenerate(page: QuestionPage, user) -> Revision:

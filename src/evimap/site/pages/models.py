@@ -75,3 +75,24 @@ class PolicyPage(Page):
     parent_page_types = ["evimap_pages.HomePage"]
     subpage_types: list[str] = []
     template = "evimap/policy_page.html"
+
+
+class AskedQuestion(models.Model):
+    """A question readers asked in the ask box that no page covers yet (same content words:
+    one row, counted). Editors see the most asked and draft pages for them in one click."""
+
+    key = models.CharField(max_length=500, unique=True)  # the sorted content words
+    question = models.CharField(max_length=500)  # as first asked
+    times = models.PositiveIntegerField(default=1)
+    answered = models.BooleanField(default=True)  # False: the engine abstained
+    first_asked = models.DateTimeField(auto_now_add=True)
+    last_asked = models.DateTimeField(auto_now=True)
+    page = models.ForeignKey(
+        QuestionPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["page", "-times"])]
+
+    def __str__(self) -> str:
+        return f"{self.question} ({self.times})"

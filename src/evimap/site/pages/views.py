@@ -83,6 +83,8 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
         if existing is not None:
             return redirect(f"{existing.url}?audience={audience}", permanent=False)
         followup = _followup(request, audience, None)
+        if followup.get("answer") is not None:
+            drafting.record_asked(followup["question"], not followup["answer"]["abstained"])
     query = request.GET.get("q", "").strip()
     results = QuestionPage.objects.live().search(query)[:20] if query else None
     context = {
@@ -155,6 +157,17 @@ def review_action(request: HttpRequest, page_id: int, action: str) -> HttpRespon
     else:
         actions.request_changes(page, request.user, revision_id, comment)
     return redirect(page.url)
+
+
+@login_required
+def asked_questions(request: HttpRequest) -> HttpResponse:
+    """For editors: the questions readers asked that no page covers, most asked first."""
+    if not _is_editor(request.user):
+        from evimap.site.errors import Forbidden
+
+        raise Forbidden("Only editors can see the questions readers asked.")
+    context = {"asked": drafting.most_asked(100)}
+    return TemplateResponse(request, "evimap/asked_questions.html", context)
 
 
 @require_POST
