@@ -11,6 +11,12 @@ from tests.test_ingest import pubmed_file
 from evimap.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _no_site(tmp_path, monkeypatch):
+    """No site is set up for these commands (a developer's var/site.sqlite3 is not theirs)."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'no-site.sqlite3'}")
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()

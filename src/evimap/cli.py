@@ -78,6 +78,12 @@ def _fields(settings: Settings) -> dict:
 @click.option("--query", help="pubmed only: search PubMed online instead of reading files")
 @click.option("--max", "max_results", default=100, show_default=True, help="with --query")
 @click.option("--workers", type=click.IntRange(min=0), help="parser processes [auto]")
+@click.option(
+    "--review-check/--no-review-check",
+    default=True,
+    show_default=True,
+    help="when a site is set up here, flag its pages whose evidence changed",
+)
 @library_option
 def ingest(
     source: str,
@@ -85,6 +91,7 @@ def ingest(
     query: str | None,
     max_results: int,
     workers: int | None,
+    review_check: bool,
     library: Path | None,
 ) -> int:
     """Add documents from SOURCE files (or PubMed online); re-running changes nothing."""
@@ -96,7 +103,20 @@ def ingest(
             chosen = settings.workers if workers is None else workers
             report = _ingest_files(lib, source, list(paths), chosen)
     _print_report(report)
+    changed = report.added + report.updated + report.deleted
+    if review_check and changed:
+        _review_check(settings)
     return 1 if report.read == 0 and report.failed else 0
+
+
+def _review_check(settings: Settings) -> None:
+    """Flag the site's pages whose evidence changed ("review due"), when a site is set up."""
+    from evimap.site import commands
+
+    if commands.site_in_use():
+        commands.check_evidence(
+            settings, lambda line: err.print(line, highlight=False, soft_wrap=True)
+        )
 
 
 @app.command()

@@ -262,3 +262,26 @@ def test_the_admin_dashboard_lists_review_due_pages(reviewed, library_path):
     check(library_path)
     html = signed_in("editor").get("/admin/").content.decode()
     assert "Review due: new evidence (1)" in html and reviewed.title in html
+
+
+def test_evimap_ingest_flags_pages_when_a_site_is_set_up(
+    reviewed, library_path, tmp_path, monkeypatch, capsys
+):
+    from evimap.cli import main
+    from evimap.site import commands
+
+    guideline = tmp_path / "cooling.md"
+    guideline.write_text(
+        '---\ntitle: "Cooling during Glimmerfield syndrome flares"\n'
+        "organization: Fictional Society of Neurology\nyear: 2026\n---\n\n"
+        "## Flares\n\nCooling shortens Glimmerfield syndrome flares caused by heat. "
+        "Offer cooling to adults with Glimmerfield syndrome flares.\n"
+    )
+    monkeypatch.setattr(commands, "site_in_use", lambda: True)
+    args = ["ingest", "guidelines", str(guideline), "-L", str(library_path)]
+    assert main([*args, "--no-review-check"]) == 0
+    assert open_flags(reviewed) == {}
+    guideline.write_text(guideline.read_text() + "Cooling vests helped in one trial.\n")
+    assert main(args) == 0  # the guideline changed: checked after the ingest
+    assert "pages review due" in capsys.readouterr().err
+    assert list(open_flags(reviewed)) == [ReviewDue.NEW_EVIDENCE]

@@ -39,6 +39,30 @@ def configure(settings: Settings) -> None:
     django.setup()
 
 
+def site_in_use() -> bool:
+    """Whether a site is set up here: the site extra is installed and its database exists
+    (a PostgreSQL DATABASE_URL counts as existing)."""
+    from importlib.util import find_spec
+
+    if find_spec("django") is None:
+        return False
+    from evimap.site.env import SiteSettings
+
+    database = SiteSettings.from_env().database
+    return not database["ENGINE"].endswith("sqlite3") or Path(database["NAME"]).exists()
+
+
+def check_evidence(settings: Settings, say: Callable[[str], None]) -> None:
+    """After an ingest: flag the site's published pages whose evidence changed."""
+    configure(settings)
+    from evimap.library import Library
+    from evimap.site.review import freshness
+
+    with Library(settings.library, readonly=True) as library:
+        report = freshness.flag_review_due(library)
+    say(f"site: {report.summary()}")
+
+
 def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
     """Migrate, seed accounts and pages, take one page through review (progress via `say`)."""
     configure(settings)
