@@ -186,3 +186,33 @@ def test_an_unreadable_vocabulary_file_is_a_clear_error(tmp_path):
     (tmp_path / FILE_NAME).write_text("{not json")
     with pytest.raises(LibraryError, match="cannot read the vocabulary"):
         Vocabulary.load(tmp_path / FILE_NAME)
+
+
+BUILD_AND_SAVE = """
+import json, sys
+from pathlib import Path
+from evimap.evidence import Document
+from evimap.vocabulary import Vocabulary
+folder = Path(sys.argv[1])
+lines = (folder / "library.jsonl").read_text().splitlines()
+docs = [Document.from_dict(json.loads(x)) for x in lines if not x.startswith("#")]
+vocabulary = Vocabulary.build(docs, disease_ontology=folder / "disease-ontology")
+vocabulary.data["sources"]["seconds"] = 0
+vocabulary.save(Path(sys.argv[2]))
+"""
+
+
+def test_the_saved_vocabulary_is_the_same_under_any_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"vocabulary-{seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", BUILD_AND_SAVE, str(QUESTIONS), str(out)], env=env, check=True
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]

@@ -378,7 +378,7 @@ def _kind(group: _Group, preferred: str) -> str:
     for semantic_type, kind in rules["semantic_types"].items():
         if semantic_type in group.semantic_types:
             return kind
-    for subset in group.subsets:
+    for subset in sorted(group.subsets):
         if subset in rules["subsets"]:
             return rules["subsets"][subset]
     if group.kind:
@@ -405,7 +405,7 @@ def _display_synonyms(group: _Group, preferred: str) -> list[str]:
     keys = {f" {phrase_key(n)} " for n in (preferred, *group.names())} - {"  "}
     chosen = []
     ranked = sorted(
-        group.names(), key=lambda n: (n not in group.labels, -group.focus.get(n, 0), len(n))
+        group.names(), key=lambda n: (n not in group.labels, -group.focus.get(n, 0), len(n), n)
     )
     for name in ranked:
         key = phrase_key(name)

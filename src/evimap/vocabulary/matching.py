@@ -169,7 +169,9 @@ class Vocabulary:
         """Write atomically (temporary file, then rename), so readers never see half a file."""
         path = Path(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.data, ensure_ascii=False, separators=(",", ":")))
+        tmp.write_text(
+            json.dumps(self.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        )
         tmp.replace(path)
 
     @property
