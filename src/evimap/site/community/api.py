@@ -37,6 +37,7 @@ def page_experiences(request, page_id: int, page: int = 1) -> dict:
         "posts_total": row.posts if row else 0,
         "themes": {
             "prompt": survey.prompt,
+            "heading": survey.heading,
             "survey": (row.data.get("survey", []) if row else []),
             "bands": (row.data.get("bands", []) if row else []),
             "terms": [

@@ -30,6 +30,7 @@ DIAGNOSIS_BANDS = (
 class Survey:
     key: str  # "triggers", "symptoms", "helped"
     prompt: str  # "Which triggers did you notice?"
+    heading: str  # what readers see above the counts: "Triggers members noticed"
     options: tuple[tuple[str, str, str], ...]  # (value, label, words the evidence uses)
 
     def label(self, value: str) -> str:
@@ -61,6 +62,7 @@ class Survey:
 TRIGGERS = Survey(
     "triggers",
     "Which triggers did you notice?",
+    "Triggers members noticed",
     (
         ("heat", "Heat or hot weather", "heat hot temperature warm"),
         ("infection", "An infection (cold, flu, urinary)", "infection infections fever viral"),
@@ -75,6 +77,7 @@ TRIGGERS = Survey(
 SYMPTOMS = Survey(
     "symptoms",
     "Which symptoms did you notice?",
+    "Symptoms members noticed",
     (
         ("fatigue", "Tiredness (fatigue)", "fatigue tiredness tired"),
         ("pain", "Pain", "pain"),
@@ -88,6 +91,7 @@ SYMPTOMS = Survey(
 HELPED = Survey(
     "helped",
     "What helped you?",
+    "What helped members",
     (
         ("medicine", "Prescribed medicine", "medicine medicines drug drugs medication"),
         ("rest", "Rest", "rest"),

@@ -65,11 +65,11 @@ def block(page: QuestionPage, request: HttpRequest, answer: dict | None) -> dict
         "posts": [_post_view(p, survey) for p in posts],
         "number": number,
         "pages": pages,
-        "prompt": survey.prompt,
+        "heading": survey.heading,
         "items": items,
         "bands": data.get("bands", []),
         "terms": terms,
-        "chart": mark_safe(bar_chart(survey.prompt, items, css_id="survey-chart")),
+        "chart": mark_safe(bar_chart(survey.heading, items, css_id="survey-chart")),
         "terms_chart": mark_safe(
             bar_chart("Words that recur in posts", terms, css_id="terms-chart")
         ),
