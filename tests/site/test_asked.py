@@ -34,7 +34,8 @@ def test_questions_with_personal_data_are_not_recorded(site):
     assert not AskedQuestion.objects.exists()
 
 
-def test_editors_see_the_most_asked_and_draft_a_page_in_one_click(site, people):
+def test_editors_see_the_most_asked_and_draft_a_page_in_one_click(site, people, settings):
+    settings.EVIMAP_ASKS_TO_DRAFT = 0  # no automatic drafts here
     for _ in range(3):
         ask(NEW)
     ask("Can Glimmerfield syndrome be prevented?")
@@ -60,3 +61,38 @@ def test_the_dashboard_shows_editors_the_most_asked(site, people):
     editor = Client()
     editor.force_login(people["editor"])
     assert "Questions readers asked that no page covers" in editor.get("/admin/").content.decode()
+
+
+def test_a_question_asked_often_becomes_an_unpublished_draft_in_review(site, people):
+    from evimap.site.review import actions
+
+    ask(NEW)
+    ask(NEW)
+    assert not QuestionPage.objects.filter(question=NEW).exists()
+    ask(NEW)  # the third ask drafts it
+    page = QuestionPage.objects.get(question=NEW)
+    assert not page.live and AskedQuestion.objects.get(question=NEW).page_id == page.pk
+    assert page.current_workflow_task_state.task.name == "Editorial check"
+    url = page.get_url()
+    assert url and Client().get(url).status_code == 404  # readers cannot see a draft
+    assert Client().post("/", {"question": NEW}).status_code == 200  # not a live page yet
+    editor = Client()
+    editor.force_login(people["editor"])
+    listed = editor.get("/draft/asked/").content.decode()
+    assert f'href="/admin/pages/{page.pk}/edit/"' in listed and "asked 4 times" in listed
+    revision = page.latest_revision_id
+    actions.approve(page, people["editor"], revision)
+    actions.approve(page, people["reviewer"], revision)
+    page.refresh_from_db()
+    assert page.live
+    html = Client().get(url).content.decode()
+    assert "Medically reviewed by Dr Ana Ruiz" in html
+
+
+def test_questions_the_sources_cannot_answer_are_not_drafted(site):
+    unanswerable = "What is the airspeed velocity of an unladen swallow?"
+    for _ in range(4):
+        ask(unanswerable)
+    asked = AskedQuestion.objects.get()
+    assert asked.times == 4 and not asked.answered and asked.page is None
+    assert not QuestionPage.objects.filter(question=unanswerable).exists()

@@ -2,25 +2,33 @@
 
     draft_question(question, user)   a QuestionPage under its condition, published as
                                      "AI-drafted · pending human review" and sent to review
+    draft_unpublished(question)      the same, not published: an automatic draft that goes
+                                     live only when medical review approves it
     regenerate(page, user)           new answers as a new revision, back into review
     find_page(question)              the live page asking (nearly) the same, if any
     record_asked(question, answered) count a reader's question no page covers
     most_asked(limit)                the most asked questions still without a page
+    drafted_from_asks(limit)         those drafted into pages not live yet
 
 New questions from the ask box become drafts by an editor's action ("Save as a draft page",
-or "Draft a page" in the list of questions readers asked), not automatically: see
-docs/decisions/0005-site-review-workflow.md. Questions holding personal data (an email, a
-phone number, a name...) are not recorded.
+or "Draft a page" in the list of questions readers asked), and on their own once readers
+have asked one ASKS_TO_DRAFT times and the sources answer it: then as an unpublished draft
+in the review workflow, never a live page (docs/decisions/0005-site-review-workflow.md).
+Questions holding personal data (an email, a phone number, a name...) are not recorded.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Revision
 
+from evimap.errors import EvimapError
 from evimap.site import answers
 from evimap.site.pages.models import AskedQuestion, ConditionPage, HomePage, QuestionPage
 from evimap.site.review import actions
@@ -31,6 +39,25 @@ CLOSE_ENOUGH = 0.75  # share of content words two questions must share to be "th
 @transaction.atomic
 def draft_question(question: str, user, home: HomePage | None = None) -> QuestionPage:
     """Answer `question` for every audience and save it as a page in the review workflow."""
+    page = _new_page(question, user, home)
+    page.save_revision(user=user, log_action=True).publish(user=user)
+    actions.submit(page, user)
+    AskedQuestion.objects.filter(key=asked_key(question), page=None).update(page=page)
+    return page
+
+
+@transaction.atomic
+def draft_unpublished(question: str) -> QuestionPage:
+    """An automatic draft: not live, waiting for the editorial check; approval publishes it."""
+    page = _new_page(question, None, None, live=False)
+    page.save_revision(log_action=True)
+    page.get_workflow().start(page, None)
+    AskedQuestion.objects.filter(key=asked_key(question), page=None).update(page=page)
+    return page
+
+
+def _new_page(question: str, user, home: HomePage | None, live: bool = True) -> QuestionPage:
+    """The question answered for every audience, as a page under its condition."""
     question = answers.clean_question(question)
     drafted = answers.answer_all(question)
     first = drafted[answers.DEFAULT_AUDIENCE]
@@ -44,15 +71,15 @@ def draft_question(question: str, user, home: HomePage | None = None) -> Questio
         question_type=first.get("qtype", ""),
         answers=drafted,
         owner=user,
+        live=live,
     )
     condition.add_child(instance=page)
-    page.save_revision(user=user, log_action=True).publish(user=user)
-    actions.submit(page, user)
-    AskedQuestion.objects.filter(key=asked_key(question), page=None).update(page=page)
     return page
 
 
 MAX_ASKED = 10_000  # distinct questions kept; beyond it only known ones are counted
+ASKS_TO_DRAFT = 3  # asks that make an automatic (unpublished) draft
+log = logging.getLogger(__name__)
 
 
 def asked_key(question: str) -> str:
@@ -70,13 +97,37 @@ def record_asked(question: str, answered: bool) -> AskedQuestion | None:
         times=F("times") + 1, last_asked=timezone.now()
     )
     if updated:
-        return AskedQuestion.objects.get(key=key)
+        asked = AskedQuestion.objects.get(key=key)
+        _draft_when_asked_enough(asked)
+        return asked
     if AskedQuestion.objects.count() >= MAX_ASKED:
         return None
     asked, _ = AskedQuestion.objects.get_or_create(
         key=key, defaults={"question": question[:500], "answered": answered}
     )
     return asked
+
+
+def asks_to_draft() -> int:
+    """How many asks make an automatic draft (setting EVIMAP_ASKS_TO_DRAFT; 0: never)."""
+    return int(getattr(settings, "EVIMAP_ASKS_TO_DRAFT", ASKS_TO_DRAFT))
+
+
+def _draft_when_asked_enough(asked: AskedQuestion) -> None:
+    """Draft `asked` (unpublished) once asked often enough, when its sources answer it."""
+    wanted = asks_to_draft()
+    if not wanted or asked.times < wanted or not asked.answered or asked.page_id:
+        return
+    try:
+        draft_unpublished(asked.question)
+    except EvimapError as exc:  # e.g. the question no longer passes clean_question
+        log.warning("no automatic draft for %r: %s", asked.question, exc.message)
+
+
+def drafted_from_asks(limit: int = 50):
+    """Asked questions drafted into pages that are not live yet (waiting for review)."""
+    waiting = AskedQuestion.objects.filter(page__isnull=False, page__live=False)
+    return waiting.select_related("page").order_by("-times")[:limit]
 
 
 def most_asked(limit: int = 50):

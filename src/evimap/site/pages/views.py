@@ -166,7 +166,7 @@ def asked_questions(request: HttpRequest) -> HttpResponse:
         from evimap.site.errors import Forbidden
 
         raise Forbidden("Only editors can see the questions readers asked.")
-    context = {"asked": drafting.most_asked(100)}
+    context = {"asked": drafting.most_asked(100), "drafted": drafting.drafted_from_asks(100)}
     return TemplateResponse(request, "evimap/asked_questions.html", context)
 
 
