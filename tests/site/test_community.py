@@ -371,3 +371,16 @@ def test_the_same_text_posted_twice_is_marked_as_spam(approved_page, member, sec
     assert [f["reason"] for f in again.flags if f["kind"] == "spam"] == [
         f"the same text as post {again.pk - 1} by another member"
     ]
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["Dr Patel's advice", "call 0161 496 0000", "see www.example.com", "BUY NOW", "want to die"],
+)
+def test_own_survey_answers_hold_no_personal_data_links_or_crisis_words(
+    approved_page, member, other
+):
+    with pytest.raises(InvalidPost):
+        share(approved_page, member, other=other)
+    assert not Experience.objects.exists()
+    share(approved_page, member, other="Loud concerts, long flights")  # plain words pass

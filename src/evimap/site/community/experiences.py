@@ -86,10 +86,28 @@ def _fill(post: Experience, text, relation, choices, other, band) -> None:
     post.text = clean_text(text)
     post.relation = clean_relation(relation)
     post.answers = survey_for(post.page.question_type).clean(list(choices), other or "", band or "")
+    _plain_own_words(post.answers["other"])
     screening = screen(post.text)
     post.flags = screening.to_list() + _repeats(post)
     post.status = Experience.HELD if screening.crisis else Experience.PENDING
     post.updated_at = timezone.now()
+
+
+def _plain_own_words(others: list[str]) -> None:
+    """Own survey answers are counted and shown as themes without a moderator's edit, so they
+    may hold no personal data, links, advertising or crisis words (those go in the text)."""
+    for other in others:
+        kinds = set(screen(other).kinds)
+        if kinds & {"email", "phone", "address", "name", "link", "spam"}:
+            raise InvalidPost(
+                "Please leave names, contact details and links out of your own answers "
+                f"({other!r}); you can write about them in your post."
+            )
+        if "crisis" in kinds:
+            raise InvalidPost(
+                "Please tell us about this in your post rather than in a short answer, so a "
+                "moderator can read it and you can see where to find help."
+            )
 
 
 def _repeats(post: Experience) -> list[dict]:
