@@ -384,3 +384,33 @@ def test_own_survey_answers_hold_no_personal_data_links_or_crisis_words(
         share(approved_page, member, other=other)
     assert not Experience.objects.exists()
     share(approved_page, member, other="Loud concerts, long flights")  # plain words pass
+
+
+def test_moderators_hear_at_once_of_crisis_posts_without_the_text(
+    approved_page, member, django_capture_on_commit_callbacks
+):
+    text = "Some nights I want to die rather than face another flare like this."
+    before = len(mail.outbox)  # the review workflow's own notifications came first
+    with django_capture_on_commit_callbacks(execute=True):
+        post = share(approved_page, member, text)
+    assert len(mail.outbox) == before + 1
+    alert = mail.outbox[-1]
+    assert "crisis" in alert.subject and alert.to == ["admin@example.org", "moderator@example.org"]
+    assert f"/community/queue/#queue-{post.pk}" in alert.body and "want to die" not in alert.body
+    with django_capture_on_commit_callbacks(execute=True):
+        share(approved_page, member)  # an ordinary post alerts nobody
+    assert len(mail.outbox) == before + 1
+
+
+def test_members_hear_what_became_of_their_post(
+    approved_page, member, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve(share(approved_page, member), people["moderator"])
+        moderation.reject(
+            share(approved_page, member, POST + "!"), people["moderator"], "Off topic"
+        )
+    published, rejected = mail.outbox[-2:]
+    assert published.to == ["member@example.org"] and "published" in published.subject
+    assert approved_page.url in published.body
+    assert "not published" in rejected.subject and "Off topic" in rejected.body

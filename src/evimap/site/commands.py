@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -74,12 +75,25 @@ def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
     say("site: accounts (development passwords):")
     for account in setup.seed_accounts():
         say(f"  {account.username:<10} {account.password:<20} {account.role}")
-    pages = _draft_demo_pages(home, say)
-    _approve(pages[APPROVED_IN_DEMO], say)
+    with _mail_kept_in_memory():  # the seeding's workflow notifications would flood the log
+        pages = _draft_demo_pages(home, say)
+        _approve(pages[APPROVED_IN_DEMO], say)
     say(
         "site: try the community: sign in as member, open a question page, 'Share your "
         "experience'; sign in as moderator and approve it at /community/queue/"
     )
+
+
+@contextmanager
+def _mail_kept_in_memory():
+    from django.conf import settings
+
+    backend = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    try:
+        yield
+    finally:
+        settings.EMAIL_BACKEND = backend
 
 
 def _draft_demo_pages(home, say: Callable[[str], None]) -> dict:

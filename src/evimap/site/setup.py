@@ -129,6 +129,7 @@ def seed_accounts(password_for=lambda username: f"{username}-dev-pass") -> list[
     for username, group, profile in ACCOUNTS:
         user, _ = User.objects.get_or_create(username=username)
         user.is_staff = user.is_superuser = username == "admin"
+        user.email = user.email or f"{username}@example.org"  # reserved domain: dev mail only
         user.set_password(password_for(username))
         user.save()
         if group:

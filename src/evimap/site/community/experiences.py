@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from evimap.site.community import limits, members, themes
+from evimap.site.community import limits, members, notices, themes
 from evimap.site.community.models import MAX_CHARS, MIN_CHARS, Experience
 from evimap.site.community.moderation import record_decision
 from evimap.site.community.screening import screen
@@ -53,6 +53,7 @@ def share(page, user, text, relation, choices=(), other="", band="") -> Experien
     record_decision(post, user, "submitted", _flag_note(post))
     if post.status == Experience.HELD:
         record_decision(post, None, "held", "crisis language: a moderator must look first")
+        transaction.on_commit(lambda: notices.crisis_alert(post))
     limits.record("post", str(user.pk))
     return post
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
-from evimap.site.community import limits, themes
+from evimap.site.community import limits, notices, themes
 from evimap.site.community.models import Experience, ModerationDecision, Report
 from evimap.site.community.screening import PERSONAL, REMOVED, Flag, only_removals, screen
 from evimap.site.community.screening import redact as redact_text
@@ -56,6 +56,7 @@ def approve(post: Experience, moderator, reason: str = "") -> Experience:
     post.save(update_fields=["status", "reason", "published_at", "updated_at"])
     record_decision(post, moderator, "approved", reason.strip()[:MAX_REASON_CHARS])
     themes.refresh(post.page)
+    transaction.on_commit(lambda: notices.decision_notice(post))
     return post
 
 
@@ -68,6 +69,7 @@ def reject(post: Experience, moderator, reason: str) -> Experience:
     post.status, post.reason, post.published_at = Experience.REJECTED, reason[:500], None
     post.save(update_fields=["status", "reason", "published_at", "updated_at"])
     record_decision(post, moderator, "rejected", reason[:MAX_REASON_CHARS])
+    transaction.on_commit(lambda: notices.decision_notice(post))
     return post
 
 
