@@ -414,3 +414,11 @@ def test_members_hear_what_became_of_their_post(
     assert published.to == ["member@example.org"] and "published" in published.subject
     assert approved_page.url in published.body
     assert "not published" in rejected.subject and "Off topic" in rejected.body
+
+
+def test_the_condition_page_says_how_many_shared_on_each_question(approved_page, member, people):
+    condition_url = approved_page.get_parent().url
+    assert "shared their experience" not in client_for().get(condition_url).content.decode()
+    moderation.approve(share(approved_page, member), people["moderator"])
+    html = client_for().get(condition_url).content.decode()
+    assert "1 person shared their experience" in html

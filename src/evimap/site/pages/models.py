@@ -33,8 +33,12 @@ class ConditionPage(Page):
     template = "evimap/condition_page.html"
 
     def questions(self):
-        """Its live question pages, alphabetical."""
-        return QuestionPage.objects.child_of(self).live().order_by("title")
+        """Its live question pages, alphabetical, each with `people`: how many shared."""
+        from django.db.models import Value
+        from django.db.models.functions import Coalesce
+
+        pages = QuestionPage.objects.child_of(self).live().order_by("title")
+        return pages.annotate(people=Coalesce("themes__people", Value(0)))
 
 
 class QuestionPage(Page):
