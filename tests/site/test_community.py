@@ -422,3 +422,12 @@ def test_the_condition_page_says_how_many_shared_on_each_question(approved_page,
     moderation.approve(share(approved_page, member), people["moderator"])
     html = client_for().get(condition_url).content.decode()
     assert "1 person shared their experience" in html
+
+
+def test_moderators_moderate_posts_not_pages(approved_page, people):
+    moderator = client_for(people["moderator"])
+    assert moderator.get("/admin/").status_code == 200  # the queue is in the admin's menu
+    edit = moderator.get(f"/admin/pages/{approved_page.pk}/edit/")
+    assert edit.status_code in (302, 403)
+    editor = client_for(people["editor"])
+    assert editor.get(f"/admin/pages/{approved_page.pk}/edit/").status_code == 200

@@ -99,11 +99,13 @@ def _group(name: str) -> Group:
     group, _ = Group.objects.get_or_create(name=name)
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     root = Page.get_first_root_node()
+    if name == MODERATORS:  # they moderate members' posts, not pages (least privilege)
+        GroupPagePermission.objects.filter(group=group).delete()
+        return group
     for codename in ("add_page", "change_page", "publish_page"):
-        if name != MODERATORS or codename == "change_page":
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=root, permission=Permission.objects.get(codename=codename)
-            )
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=root, permission=Permission.objects.get(codename=codename)
+        )
     return group
 
 
