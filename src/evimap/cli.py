@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from evimap import ingestion, sources
-from evimap.demo import demo_inputs
+from evimap.demo import demo_inputs, downloads_folder
 from evimap.errors import ConfigError, EvimapError
 from evimap.evidence import SourceKind
 from evimap.library import IngestReport, Library, LibraryStats
@@ -123,12 +123,18 @@ def _review_check(settings: Settings) -> None:
 @library_option
 @click.option("--no-serve", is_flag=True, help="set up the site but do not start it (tests, CI)")
 @click.option("--no-site", is_flag=True, help="build the library only")
-def demo(library: Path | None, no_serve: bool, no_site: bool) -> None:
+@click.option(
+    "--offline", is_flag=True, help="never download (an error when ../shared/data is absent)"
+)
+def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool) -> None:
     """Build a library from the public datasets (../shared/data), then set up and serve the site."""
     settings = _settings(library)
+    inputs = demo_inputs(settings.shared_data, required=offline)
     with Library(settings.library, create=True) as lib:
-        for source, path in demo_inputs(settings.shared_data):
+        for source, path in inputs:
             _print_report(_ingest_files(lib, source, [path], settings.workers))
+        if not inputs:
+            _demo_downloads(lib, settings)
         _print_stats(lib.stats())
     err.print(
         f"library ready at {settings.library}; try: evimap library search "
@@ -136,6 +142,28 @@ def demo(library: Path | None, no_serve: bool, no_site: bool) -> None:
     )
     if not no_site:
         _site_demo(settings, serve=not no_serve)  # the web site (issue 4), below
+
+
+def _demo_downloads(lib: Library, settings: Settings) -> None:
+    """No shared datasets here: download MedQuAD and a PubMed slice (online)."""
+    from evimap import downloads
+
+    err.print(f"no public datasets under {settings.shared_data}; downloading them instead")
+    folder = downloads_folder(settings.library) / "medquad"
+    with _progress() as bar:
+        task = bar.add_task("MedQuAD from GitHub", total=None, documents=0)
+        downloads.fetch_medquad(
+            folder,
+            progress=lambda done, total: bar.update(task, completed=done, total=total or None),
+        )
+    _print_report(_ingest_files(lib, "medquad", [folder], settings.workers))
+    records = downloads.pubmed_slice(api_key=settings.ncbi_api_key, email=settings.ncbi_email)
+    with _progress() as bar:
+        task = bar.add_task("PubMed slice (E-utilities)", total=None, documents=0)
+        report = ingestion.ingest_records(
+            lib, records, progress=ingestion.Progress(on_records=_counter(bar, task))
+        )
+    _print_report(report)
 
 
 def _ingest_files(

@@ -1,4 +1,6 @@
-"""The newcomer's first run: a library built from the public datasets in ../shared/data."""
+"""The newcomer's first run: a library built from the public datasets in ../shared/data
+(or, where that is absent and the machine is online, from MedQuAD and a PubMed slice
+downloaded by `evimap.downloads`)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,18 @@ DEMO_SOURCES: tuple[tuple[str, str], ...] = (
 )
 
 
-def demo_inputs(shared_data: Path) -> list[tuple[str, Path]]:
-    """The demo's inputs that exist under `shared_data`; an error if none do."""
+def demo_inputs(shared_data: Path, *, required: bool = True) -> list[tuple[str, Path]]:
+    """The demo's inputs that exist under `shared_data`; an error if none do (if required)."""
     found = [
         (source, shared_data / rel) for source, rel in DEMO_SOURCES if (shared_data / rel).exists()
     ]
-    if not found:
+    if not found and required:
         raise NotFoundError(
             f"no public datasets under {shared_data} (set EVIMAP_SHARED_DATA to their folder)"
         )
     return found
+
+
+def downloads_folder(library: Path) -> Path:
+    """Where `evimap demo` keeps what it downloaded (beside the library)."""
+    return Path(library).resolve().parent / "downloads"
