@@ -17,7 +17,7 @@ from django.utils import timezone
 from evimap.site.community import limits, members, notices, themes
 from evimap.site.community.models import MAX_CHARS, MIN_CHARS, Experience
 from evimap.site.community.moderation import record_decision
-from evimap.site.community.screening import screen
+from evimap.site.community.screening import PERSONAL, screen
 from evimap.site.community.survey import survey_for
 from evimap.site.errors import Forbidden, InvalidPost
 
@@ -99,7 +99,7 @@ def _plain_own_words(others: list[str]) -> None:
     may hold no personal data, links, advertising or crisis words (those go in the text)."""
     for other in others:
         kinds = set(screen(other).kinds)
-        if kinds & {"email", "phone", "address", "name", "link", "spam"}:
+        if kinds & (PERSONAL | {"link", "spam"}):
             raise InvalidPost(
                 "Please leave names, contact details and links out of your own answers "
                 f"({other!r}); you can write about them in your post."

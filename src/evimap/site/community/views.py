@@ -22,6 +22,7 @@ from evimap.site.community import experiences, limits, members, moderation
 from evimap.site.community.chart import bar_chart
 from evimap.site.community.forms import ExperienceForm, ReasonForm, SignUpForm
 from evimap.site.community.models import Experience, PageThemes
+from evimap.site.community.screening import PERSONAL
 from evimap.site.community.survey import band_label, survey_for
 from evimap.site.community.themes import with_evidence
 from evimap.site.errors import Forbidden, InvalidPost, RateLimited
@@ -240,7 +241,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_item(post: Experience) -> dict:
-    personal = [f for f in post.flags if f["kind"] in ("email", "phone", "address", "name")]
+    personal = [f for f in post.flags if f["kind"] in PERSONAL]
     return {"post": post, "flags": post.flags, "can_redact": bool(personal), "form": ReasonForm()}
 
 
