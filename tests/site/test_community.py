@@ -431,3 +431,15 @@ def test_moderators_moderate_posts_not_pages(approved_page, people):
     assert edit.status_code in (302, 403)
     editor = client_for(people["editor"])
     assert editor.get(f"/admin/pages/{approved_page.pk}/edit/").status_code == 200
+
+
+def test_editorial_accounts_cannot_delete_themselves_here(approved_page, people):
+    from django.contrib.auth.models import User
+
+    for who in ("reviewer", "moderator", "admin"):
+        client = client_for(people[who])
+        assert client.post("/community/me/delete/", {"password": "pw"}).status_code == 403
+        assert User.objects.filter(username=who).exists()
+    assert (
+        "Medically reviewed by Dr Ana Ruiz" in client_for().get(approved_page.url).content.decode()
+    )

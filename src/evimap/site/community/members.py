@@ -130,8 +130,13 @@ def _post_export(post) -> dict:
 
 @transaction.atomic
 def delete_account(user: User) -> None:
-    """Delete the member and their posts; pages that showed their posts are recounted."""
+    """Delete the member and their posts; pages that showed their posts are recounted.
+    Editorial accounts (staff, editors, reviewers, moderators) are closed by an admin: their
+    names stand behind published reviews and decisions."""
     from evimap.site.community import themes
+
+    if user.is_staff or user.is_superuser or user.groups.exists():
+        raise Forbidden("Accounts of the editorial team are closed by an admin, not here.")
     from evimap.site.community.moderation import record_decision
 
     pages = {

@@ -228,8 +228,8 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if not request.user.check_password(request.POST.get("password", "")):
         raise Forbidden("That password is not right; your account was not deleted.")
     user = request.user
-    logout(request)
     members.delete_account(user)
+    logout(request)
     return TemplateResponse(request, "evimap/community/account_deleted.html", {})
 
 
