@@ -443,3 +443,9 @@ def test_editorial_accounts_cannot_delete_themselves_here(approved_page, people)
     assert (
         "Medically reviewed by Dr Ana Ruiz" in client_for().get(approved_page.url).content.decode()
     )
+
+
+def test_only_members_are_offered_account_deletion(member, people):
+    assert 'class="delete-account"' in client_for(member).get("/community/me/").content.decode()
+    page = client_for(people["editor"]).get("/community/me/").content.decode()
+    assert 'class="delete-account"' not in page and "closed by an admin" in page

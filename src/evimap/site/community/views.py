@@ -207,11 +207,13 @@ def _reporter_key(request: HttpRequest) -> str:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    posts = request.user.experiences.select_related("page").order_by("-created_at")
-    profile = getattr(request.user, "member_profile", None)
-    return TemplateResponse(
-        request, "evimap/community/me.html", {"posts": posts, "profile": profile}
-    )
+    user = request.user
+    context = {
+        "posts": user.experiences.select_related("page").order_by("-created_at"),
+        "profile": getattr(user, "member_profile", None),
+        "can_delete": not (user.is_staff or user.is_superuser or user.groups.exists()),
+    }
+    return TemplateResponse(request, "evimap/community/me.html", context)
 
 
 @login_required
