@@ -131,3 +131,9 @@ def test_regenerate_is_a_new_revision_in_review(approved_page, people):
     approved_page.refresh_from_db()
     assert approved_page.latest_revision_id == revision.id != approved_page.live_revision_id
     assert current(approved_page) == "Submitted"
+
+
+def test_the_status_line_survives_a_deleted_reviewer_account(approved_page, people, client):
+    people["reviewer"].delete()  # an admin closed the account; the approval stays
+    html = client.get(approved_page.url).content.decode()
+    assert "Medically reviewed by a former member of our medical advisory board" in html

@@ -39,14 +39,21 @@ def public_status(page, drafted_line: str) -> PublicStatus:
     """The status line (from the approved live revision, else `drafted_line`) and steps."""
     approval = live_approval(page)
     if approval is not None:
-        profile = getattr(approval.finished_by, "reviewer_profile", None)
-        who = str(profile) if profile else approval.finished_by.get_username()
+        who = reviewer_name(approval.finished_by)
         line = f"Medically reviewed by {who} · Last updated {day(approval.finished_at)}"
     else:
         line = drafted_line
     status = PublicStatus(line=line, reviewed=approval is not None)
     _fill_steps(status, page)
     return status
+
+
+def reviewer_name(user) -> str:
+    """ "Dr Ana Ruiz, MD, Neurology"; a user name without a profile; a deleted account."""
+    if user is None:
+        return "a former member of our medical advisory board"
+    profile = getattr(user, "reviewer_profile", None)
+    return str(profile) if profile else user.get_username()
 
 
 def live_approval(page) -> TaskState | None:
