@@ -61,7 +61,7 @@ def share(page, user, text, relation, choices=(), other="", band="") -> Experien
 @transaction.atomic
 def edit(post: Experience, user, text, relation, choices=(), other="", band="") -> Experience:
     """The member's own post, changed: screened again and back in the queue."""
-    _own(post, user)
+    require_owner(post, user)
     was_published = post.status == Experience.APPROVED
     _fill(post, text, relation, choices, other, band)
     post.published_at = None
@@ -75,7 +75,7 @@ def edit(post: Experience, user, text, relation, choices=(), other="", band="") 
 
 @transaction.atomic
 def delete(post: Experience, user) -> None:
-    _own(post, user)
+    require_owner(post, user)
     page, was_published = post.page, post.status == Experience.APPROVED
     record_decision(post, user, "deleted", "deleted by its author")
     post.delete()
@@ -129,7 +129,8 @@ def _repeats(post: Experience) -> list[dict]:
     ]
 
 
-def _own(post: Experience, user) -> None:
+def require_owner(post: Experience, user) -> None:
+    """Forbidden unless `user` wrote `post`."""
     if not (user and user.is_authenticated and post.author_id == user.pk):
         raise Forbidden("You can only change your own posts.")
 

@@ -128,6 +128,11 @@ def _post_export(post) -> dict:
     }
 
 
+def team_account(user: User) -> bool:
+    """Staff, admins and anyone in an editorial group (editors, reviewers, moderators)."""
+    return user.is_staff or user.is_superuser or user.groups.exists()
+
+
 @transaction.atomic
 def delete_account(user: User) -> None:
     """Delete the member and their posts; pages that showed their posts are recounted.
@@ -135,7 +140,7 @@ def delete_account(user: User) -> None:
     names stand behind published reviews and decisions."""
     from evimap.site.community import themes
 
-    if user.is_staff or user.is_superuser or user.groups.exists():
+    if team_account(user):
         raise Forbidden("Accounts of the editorial team are closed by an admin, not here.")
     from evimap.site.community.moderation import record_decision
 

@@ -144,8 +144,7 @@ def share(request: HttpRequest, page_id: int) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_or_404(Experience.objects.select_related("page"), pk=post_id)
-    if post.author_id != request.user.pk:
-        raise Forbidden("You can only change your own posts.")
+    experiences.require_owner(post, request.user)
     return _post_form(request, post.page, post)
 
 
@@ -211,7 +210,7 @@ def me(request: HttpRequest) -> HttpResponse:
     context = {
         "posts": user.experiences.select_related("page").order_by("-created_at"),
         "profile": getattr(user, "member_profile", None),
-        "can_delete": not (user.is_staff or user.is_superuser or user.groups.exists()),
+        "can_delete": not members.team_account(user),
     }
     return TemplateResponse(request, "evimap/community/me.html", context)
 

@@ -47,7 +47,7 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
     audience, note, chosen = chosen_audience(request)
     followup = _followup(request, audience, page.question) if request.method == "POST" else None
     if followup and request.headers.get("HX-Request"):
-        context = {"followup": followup, "can_draft": _is_editor(request.user)}
+        context = {"followup": followup, "can_draft": is_editor(request.user)}
         return TemplateResponse(request, "evimap/_followup_result.html", context)
     data = page.answer_for(audience)
     answer = answers.view_model(data) if data else None
@@ -65,7 +65,7 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         "review": _review_panel(page, request.user),
         "review_due": freshness.notice_for(page, request.user),
         "policy": PolicyPage.objects.live().first(),
-        "can_draft": _is_editor(request.user),
+        "can_draft": is_editor(request.user),
     }
     response = TemplateResponse(request, page.template, context)
     if request.method == "GET" and not request.user.is_authenticated:
@@ -98,7 +98,7 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
         "results": results,
         "followup": followup,
         "policy": PolicyPage.objects.live().first(),
-        "can_draft": _is_editor(request.user),
+        "can_draft": is_editor(request.user),
     }
     return remember(TemplateResponse(request, page.template, context), audience, chosen)
 
@@ -124,7 +124,8 @@ def _followup(request: HttpRequest, audience: str, context: str | None) -> dict:
     return {**result, "answer": answers.view_model(to_dict(answer)), "close_page": close}
 
 
-def _is_editor(user) -> bool:
+def is_editor(user) -> bool:
+    """Whether `user` is signed in and in the Editors group."""
     return user.is_authenticated and user.groups.filter(name=EDITORS).exists()
 
 
@@ -162,7 +163,7 @@ def review_action(request: HttpRequest, page_id: int, action: str) -> HttpRespon
 @login_required
 def asked_questions(request: HttpRequest) -> HttpResponse:
     """For editors: the questions readers asked that no page covers, most asked first."""
-    if not _is_editor(request.user):
+    if not is_editor(request.user):
         from evimap.site.errors import Forbidden
 
         raise Forbidden("Only editors can see the questions readers asked.")
@@ -174,7 +175,7 @@ def asked_questions(request: HttpRequest) -> HttpResponse:
 @login_required
 def draft_page(request: HttpRequest) -> HttpResponse:
     """An editor saves an asked question as a draft page in the review workflow."""
-    if not _is_editor(request.user):
+    if not is_editor(request.user):
         from evimap.site.errors import ReviewForbidden
 
         raise ReviewForbidden("Only editors can save questions as draft pages.")

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from evimap.site.pages import drafting
-from evimap.site.review.models import EDITORS
+from evimap.site.pages.views import is_editor
 
 
 class AskedQuestionsPanel(Component):
@@ -23,7 +23,7 @@ class AskedQuestionsPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_asked_questions_panel(request, panels) -> None:
-    if request.user.groups.filter(name=EDITORS).exists():
+    if is_editor(request.user):
         asked = list(drafting.most_asked(10))
         if asked:
             panels.append(AskedQuestionsPanel(asked))
