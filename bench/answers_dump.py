@@ -118,7 +118,7 @@ def answer_all(questions: list[dict], library: Path, mode: str, system: str) -> 
             context = q.get("context")
             try:
                 if system == "baseline":
-                    text = baseline_markdown(engine, q["q"], context)
+                    text = baseline_markdown(engine, q["q"], context, q["audience"])
                 else:
                     answer = engine.ask(q["q"], q["audience"], context=context)
                     text = render(answer, "markdown")

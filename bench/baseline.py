@@ -1,7 +1,7 @@
 """The one-passage baseline (issue 9's A/B): what a plain search engine would show.
 
-For a question, the top document of our own fused search (the search text the answer engine
-builds, the engine's own first search: all kinds, `RETRIEVE` deep, top 1), shown as its first
+For a question, the top document of our own fused search (the engine's own first search, over
+all kinds, with the search text and analysis it builds: recorded while it answers), its first
 ~140 words cut at a sentence end where possible, with one citation [1] and a one-line
 reference (title, publisher, url). A document without text (MedQuAD ships its A.D.A.M. and
 MedlinePlus drug pages as question and link only) is passed over for the next one that has
@@ -22,17 +22,35 @@ MIN_WORDS = 60  # below this, a cut mid-sentence beats stopping at a sentence en
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"')\]]*|$)\s*")
 
 
-def top_document(engine, question: str, context: str | None = None):
-    """Our retriever's top document with text for `question`, searched as the engine searches
-    it (None when no document among the first `RETRIEVE` has text)."""
-    from evimap.engine import RETRIEVE, _search_text
-    from evimap.questions import analyze
+class _Recorder:
+    """Stands in for the engine's retriever during one `ask`: keeps the hits of its first
+    search over all kinds (the fused overall search), passes every call through."""
 
-    analysis = analyze(question, engine.vocabulary)
-    if context:
-        analysis = engine._in_context(analysis, context)
-    hits = engine.retriever.search(_search_text(analysis), RETRIEVE, analysis=analysis)
-    return next((hit.document for hit in hits if sentences(hit.document)), None)
+    def __init__(self, retriever) -> None:
+        self._retriever = retriever
+        self.hits: list | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._retriever, name)
+
+    def search(self, query: str, k: int = 10, **options):
+        hits = self._retriever.search(query, k, **options)
+        if self.hits is None and not options.get("kinds") and not options.get("collections"):
+            self.hits = hits
+        return hits
+
+
+def top_document(engine, question: str, context: str | None = None, audience="patient"):
+    """Our retriever's top document with text for `question`, from the very search the
+    engine runs for it (its search text, its analysis, whatever the engine's version): None
+    when no document of that search has text."""
+    recorder = _Recorder(engine.retriever)
+    engine.retriever = recorder
+    try:
+        engine.ask(question, audience, context=context)
+    finally:
+        engine.retriever = recorder._retriever
+    return next((hit.document for hit in recorder.hits or () if sentences(hit.document)), None)
 
 
 def sentences(document) -> list[str]:
@@ -80,10 +98,12 @@ def reference(document) -> str:
     return " ".join(parts)
 
 
-def baseline_markdown(engine, question: str, context: str | None = None) -> str:
+def baseline_markdown(
+    engine, question: str, context: str | None = None, audience: str = "patient"
+) -> str:
     """The baseline answer as a reader sees it (Markdown)."""
     heading = " ".join(question.split())
-    document = top_document(engine, question, context)
+    document = top_document(engine, question, context, audience)
     if document is None:
         return f"# {heading}\n\nNo document found.\n"
     text = excerpt(sentences(document))
