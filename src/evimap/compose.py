@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from evimap import safety
 from evimap.answer import (
     Answer,
     Audience,
@@ -29,6 +30,7 @@ from evimap.answer import (
     Theme,
 )
 from evimap.evidence import Document, SourceKind
+from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Aspect, Part, Query, Tokens, cue_sets, mentions, themes
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
@@ -50,6 +52,9 @@ _KIND_BONUS = {  # preferred sources per audience
 MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
 MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
+MAX_FROM_LEAD = {True: 5, False: 4}  # sentences from an entailed source answer (lay, clinician)
+LEAD_BONUS = 1.0  # an entailed source question's answer comes first
+URGENT_BONUS = 1.5  # for an emergency, what the sources say to do at once comes before it
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
 MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
@@ -71,6 +76,15 @@ _NAVIGATION = re.compile(
     r"resources|organizations))|https?://|www\.|\bclick here\b",
     re.IGNORECASE,
 )
+# A list's lead-in without its list ("Treatment may include the following.").
+_LEAD_IN = re.compile(
+    r"(?:\b(?:include|includes|including|following|these|are|is|as follows|such as)\s*[:.]$|"
+    r":\s*$|^here (?:are|is)\b)",
+    re.IGNORECASE,
+)
+# Sections of a research abstract a lay reader is shown: its conclusions.
+_CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
 )
@@ -88,6 +102,7 @@ class Candidate:
     score: float
     coverage: float
     antecedent: SentenceRef | None = None  # kept with a sentence that starts "This..."
+    urgent: bool = False  # tells the reader to act at once (an emergency question's lead)
 
 
 @dataclass(slots=True)
@@ -101,18 +116,30 @@ class Layout:
 # -- candidates -----------------------------------------------------------------------------
 
 
-def candidates(query: Query, retrieved: Sequence[object], audience: Audience) -> list[Candidate]:
-    """Every well-formed sentence of the retrieved documents, scored for this question."""
+def candidates(
+    query: Query,
+    retrieved: Sequence[object],
+    audience: Audience,
+    lead: Sequence[Match] = (),
+    urgent: bool = False,
+) -> list[Candidate]:
+    """Every well-formed sentence of the retrieved documents, scored for this question.
+
+    The answers of entailed source questions (`lead`) are the question's own answer: all
+    their quotable sentences are candidates, first. Other documents give only sentences that
+    cover what was asked, name the focus (or come from a document about it) and name what
+    narrows the subject ("relapse" for "MS flares")."""
     found: list[Candidate] = []
     needles = _needles(query)
+    leads = {m.doc.id for m in lead}
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
+        own = doc.id in leads
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if _about_focus(doc, query) else 0.6)
-        own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
-        for ref, previous in _sentences(doc):
-            if needles and not own and not _may_cover(ref, previous, needles):
+        for ref, previous in _sentences(doc, lay=audience.lay):
+            if needles and not (own or urgent) and not _may_cover(ref, previous, needles):
                 continue  # cheap: no asked word in it, so it cannot cover the question
-            candidate = _score(query, doc, ref, previous, doc_weight, audience)
+            candidate = _score(query, doc, ref, previous, doc_weight, audience, own, urgent)
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
@@ -138,25 +165,58 @@ def _may_cover(ref: SentenceRef, previous: SentenceRef | None, needles: tuple[st
     return any(needle in text for needle in needles)
 
 
-def _sentences(doc: Document) -> Iterable[tuple[SentenceRef, SentenceRef | None]]:
+def _sentences(
+    doc: Document, *, lay: bool = False
+) -> Iterable[tuple[SentenceRef, SentenceRef | None]]:
+    """Each sentence with the one before it; a heading glued to a sentence's start is left
+    out of its span. Lay readers get a research abstract's conclusions only."""
     for p_index, passage in enumerate(doc.passages):
+        spans = list(enumerate(passage.sentences or ()))
+        if lay and doc.kind is SourceKind.RESEARCH:
+            spans = _conclusions(passage.heading, spans)
         previous = None
-        for s_index, (start, end) in enumerate(passage.sentences or ()):
+        for s_index, (start, end) in spans:
+            start = start + _glued_heading(passage.text[start:end])
             ref = SentenceRef(doc.id, p_index, s_index, start, end, passage.text[start:end])
             yield ref, previous
             previous = ref
 
 
+def _conclusions(heading: str, spans: list[tuple[int, tuple]]) -> list[tuple[int, tuple]]:
+    """(index, span) of the sentences a lay reader may see from one abstract passage: a
+    conclusions section whole, or the last two sentences of an unlabelled abstract."""
+    if heading:
+        return spans if _CONCLUSION.search(heading) else []
+    return spans[-2:]
+
+
+def _glued_heading(text: str) -> int:
+    """Characters of a web page's section heading run into the sentence ("Exercise Exercise
+    can help ..." keeps "Exercise can help ..."): capitalised words, then the first again."""
+    tokens = text.split(" ")
+    for k in range(1, 6):
+        if len(tokens) < k + 6 or not tokens[k - 1][:1].isupper():
+            break
+        if tokens[k].lower() == tokens[0].lower():
+            return len(" ".join(tokens[:k])) + 1
+    return 0
+
+
 def _about_focus(doc: Document, query: Query) -> bool:
     if not query.focus:
         return True
-    head = doc.title.lower() + " " + (doc.question.focus.lower() if doc.question else "")
-    return any(name in head for name in query.focus)
+    head = doc.title + " " + (doc.question.focus if doc.question else "")
+    return names_focus(head, query.focus)
 
 
 def _well_formed(text: str) -> bool:
     n_words = len(text.split())
-    return 6 <= n_words <= 70 and text[-1:] in ".!?" and not text.endswith("?")
+    return (
+        6 <= n_words <= 70
+        and text[-1:] in ".!"
+        and not _LEAD_IN.search(text)
+        and not _LABEL.match(text)
+    )
 
 
 def _score(
@@ -166,6 +226,8 @@ def _score(
     previous: SentenceRef | None,
     doc_weight: float,
     audience: Audience,
+    own: bool = False,
+    urgent: bool = False,
 ) -> Candidate | None:
     text = ref.text
     if not _well_formed(text):
@@ -177,18 +239,34 @@ def _score(
         antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
     tokens = Tokens.of(said)
-    coverage = _coverage(query, tokens, _about_focus(doc, query))
-    own = doc.question is not None and bool(doc.question.qtype) and _own_answer(doc, query)
+    about = _about_focus(doc, query)
+    coverage = _coverage(query, tokens, about)
     answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
-    if not own and (coverage < MIN_COVERAGE or not answers_type):
+    if not own and not _on_subject(query, said, about):
+        return None  # about another condition, or the whole condition when a part was asked
+    act_now = urgent and about and bool(safety.act_now().search(said))
+    if not (own or act_now) and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
-    score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + 0.25 * own
+    score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * own
+    score += URGENT_BONUS * act_now
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
     if _NAVIGATION.search(said):  # checked last: it costs more than the tests above
         return None
-    return Candidate(ref, doc, score, coverage, antecedent)
+    return Candidate(ref, doc, score, coverage, antecedent, act_now)
+
+
+def _on_subject(query: Query, said: str, about: bool) -> bool:
+    """A sentence from a document about another subject must name the focus itself, and
+    every sentence must itself name what narrows the subject ("relapse" for "MS flares")."""
+    if not about and not names_focus(said, query.focus):
+        return False
+    narrowing = query.narrowing
+    if not narrowing:
+        return True
+    own = Tokens.of(without_kinds(said, query.focus)).stems
+    return all(a.stems & own for a in narrowing)
 
 
 def _recency(doc: Document) -> float:
@@ -235,14 +313,6 @@ def _names_focus(query: Query, stems: set[str]) -> bool:
     return any(all(stem(w) in stems for w in words(name)) for name in query.focus)
 
 
-def _own_answer(doc: Document, query: Query) -> bool:
-    from evimap.questions import medquad_type_map
-
-    assert doc.question is not None
-    own_type = medquad_type_map().get(doc.question.qtype.lower())
-    return any(own_type == part.qtype for part in query.parts)
-
-
 def _answers_type(tokens: Tokens, qtype: str) -> float:
     """1.0 when the sentence has a word of the kind the question type asks for (or the type
     has no cue words), else 0.0."""
@@ -253,31 +323,50 @@ def _answers_type(tokens: Tokens, qtype: str) -> float:
 # -- selection ------------------------------------------------------------------------------
 
 
-def select(found: Sequence[Candidate], audience: Audience) -> list[Candidate]:
-    """The best candidates: enough coverage, no near-duplicates, a few per document."""
+def select(
+    found: Sequence[Candidate],
+    audience: Audience,
+    lead: Sequence[Match] = (),
+    off_subject: Callable[[str], bool] | None = None,
+) -> list[Candidate]:
+    """The best candidates: no near-duplicates, a few per document (more from an entailed
+    source answer), none that `off_subject` says is about another condition."""
     chosen: list[Candidate] = []
     per_doc: dict[str, int] = {}
     per_kind: dict[str, int] = {}
     seen: list[set[str]] = []
     used: set[SentenceRef | None] = set()
+    leads = {m.doc.id for m in lead}
     for cand in found:
-        if len(chosen) >= MAX_STATEMENTS[audience.lay]:
+        if len(chosen) >= MAX_STATEMENTS[audience.lay] + len(leads):
             break
-        kind = cand.doc.kind.value
-        if per_doc.get(cand.doc.id, 0) >= MAX_PER_DOCUMENT or per_kind.get(kind, 0) >= (
-            MAX_PER_SECTION
-        ):
+        own = cand.doc.id in leads
+        if not _room(cand, own, per_doc, per_kind, audience):
             continue
         tokens = set(words(cand.ref.text))
         refs = {cand.ref, cand.antecedent} - {None}
         if refs & used or any(_jaccard(tokens, other) >= 0.6 for other in seen):
             continue
+        if not own and off_subject is not None and off_subject(_said(cand)):
+            continue
         used |= refs
         chosen.append(cand)
         seen.append(tokens)
         per_doc[cand.doc.id] = per_doc.get(cand.doc.id, 0) + 1
-        per_kind[kind] = per_kind.get(kind, 0) + 1
+        if not own:
+            per_kind[cand.doc.kind.value] = per_kind.get(cand.doc.kind.value, 0) + 1
     return chosen
+
+
+def _room(cand: Candidate, own: bool, per_doc: dict, per_kind: dict, audience: Audience) -> bool:
+    limit = MAX_FROM_LEAD[audience.lay] if own else MAX_PER_DOCUMENT
+    if per_doc.get(cand.doc.id, 0) >= limit:
+        return False
+    return own or per_kind.get(cand.doc.kind.value, 0) < MAX_PER_SECTION
+
+
+def _said(cand: Candidate) -> str:
+    return cand.ref.text if cand.antecedent is None else cand.antecedent.text + " " + cand.ref.text
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -287,17 +376,63 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 # -- assembly -------------------------------------------------------------------------------
 
 
-def layout(chosen: Sequence[Candidate], query: Query, audience: Audience) -> Layout:
-    """Short answer first (preferred kinds), the rest into sections and themes."""
+def layout(
+    chosen: Sequence[Candidate], query: Query, audience: Audience, lead: Sequence[Match] = ()
+) -> Layout:
+    """Short answer first, the rest into sections and themes.
+
+    With an entailed source question, the short answer is the start of its answer and the
+    rest of that answer follows, in the source's order, under the heading of the part it
+    answers. Without one, the best sentences of the preferred kinds lead."""
     order = SECTION_ORDER[audience]
-    ranked = sorted(chosen, key=lambda c: (order.index(c.doc.kind.value), -c.score))
-    plan = Layout(short=ranked[:SHORT_ANSWER])
-    for cand in sorted(ranked[SHORT_ANSWER:], key=lambda c: -c.score):
-        kind = cand.doc.kind.value
-        heading = theme_of(cand.ref.text, query.qtype)
-        plan.sections.setdefault(kind, {}).setdefault(heading, []).append(cand)
+    part_of = {m.doc.id: m.part for m in lead}
+    own = sorted((c for c in chosen if c.doc.id in part_of), key=_in_order(part_of))
+    others = [c for c in chosen if c.doc.id not in part_of]
+    act_now = sorted((c for c in chosen if c.urgent), key=lambda c: -c.score)[:1]
+    if own:
+        first = [c for c in own if c.doc.id == own[0].doc.id and c not in act_now]
+        plan = Layout(short=[*act_now, *first][:SHORT_ANSWER])
+    else:
+        ranked = sorted(
+            others, key=lambda c: (not c.urgent, order.index(c.doc.kind.value), -c.score)
+        )
+        plan = Layout(short=ranked[:SHORT_ANSWER])
+    for cand in own:
+        if cand not in plan.short:
+            heading = part_heading(query.parts[part_of[cand.doc.id]].qtype)
+            plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
+    for cand in sorted(others, key=lambda c: -c.score):
+        if cand not in plan.short:
+            heading = theme_of(cand.ref.text, _part_type(query, cand))
+            plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     plan.sections = {k: plan.sections[k] for k in order if k in plan.sections}
     return plan
+
+
+def _in_order(part_of: dict[str, int]) -> Callable[[Candidate], tuple]:
+    """Entailed answers by the part they answer, each in its source's own order."""
+    return lambda c: (part_of[c.doc.id], c.doc.id, c.ref.passage, c.ref.sentence)
+
+
+def _part_type(query: Query, cand: Candidate) -> str:
+    """The type of the question part a sentence answers best (the first part's on a tie)."""
+    tokens = Tokens.of(cand.ref.text)
+    for part in query.parts:
+        if _answers_type(tokens, part.qtype) and _part_share(part, tokens) > 0:
+            return part.qtype
+    return query.qtype
+
+
+def part_heading(qtype: str) -> str:
+    """The heading of an answer to a question of this type ("How it is treated")."""
+    return (themes().get(qtype) or {}).get("default") or _type_heading(qtype)
+
+
+def _type_heading(qtype: str) -> str:
+    from evimap.questions import question_types
+
+    text = question_types().get(qtype, "key points").split(":")[0]
+    return text[:1].upper() + text[1:]
 
 
 def theme_of(text: str, qtype: str) -> str:
@@ -462,16 +597,24 @@ def compose(
     notices: Sequence[Notice] = (),
     define: Callable[[str], Candidate | None] | None = None,
     jargon: Callable[[Sequence[str]], Sequence[str]] | None = None,
+    lead: Sequence[Match] = (),
+    off_subject: Callable[[str], bool] | None = None,
+    urgent: bool = False,
 ) -> Answer:
     """All stages: candidates -> select -> layout -> (definitions) -> assemble.
 
+    `lead`: the source documents whose own questions the question entails (`matching`).
+    `off_subject(text)`: whether a sentence is about another condition than the focus.
     For lay readers, `define(term)` finds a cited source's own definition of the focus and
     of up to MAX_DEFINITIONS - 1 further terms that `jargon(statement texts)` names.
     """
-    chosen = [] if query.unknown else select(candidates(query, retrieved, audience), audience)
+    chosen = []
+    if not query.unknown:
+        found = candidates(query, retrieved, audience, lead, urgent)
+        chosen = select(found, audience, lead, off_subject)
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
-    plan = layout(chosen, query, audience)
+    plan = layout(chosen, query, audience, lead)
     helps: list[tuple[str, Candidate]] = []
     if define is not None and audience.lay:
         helps = _definitions(query, chosen, define, jargon)

@@ -23,14 +23,17 @@ from evimap.compose import Candidate, abstention, compose
 from evimap.evidence import Document
 from evimap.grounding import check_answer
 from evimap.library import Library
+from evimap.matching import entailed, names_focus
 from evimap.query import Query, query_of
-from evimap.questions import QuestionAnalysis, analyze
+from evimap.questions import QuestionAnalysis, analyze, question_types
 from evimap.retrieval import Retriever
 from evimap.vocabulary import Vocabulary, for_library
 from evimap.writer import Writer, WriterReport, rewrite
 
 RETRIEVE = 20  # documents handed to composition, best overall
 PER_KIND = 8  # and the best of each of guideline and research
+SOURCE_QUESTIONS = 8  # and the sources' own questions on the focus and type (`matching`)
+CONDITION_KINDS = frozenset({"condition"})  # what a sentence may not be about, beside the focus
 JARGON_TERMS = 3  # terms named in an answer that are looked up for plain-language help
 _DEFINES = r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:is|are|refers to)\b"
 
@@ -79,16 +82,17 @@ class AnswerEngine:
         started = time.perf_counter()
         reader = Audience.parse(audience)
         analysis = analyze(question, self.vocabulary)
-        if context:
-            analysis = self._in_context(analysis, context)
+        around = None
+        if context and not analysis.focus:
+            around = self._query(analyze(context, self.vocabulary))
+            analysis = self._in_context(analysis, around)
         trace.seconds["analyse"] = time.perf_counter() - started
-        retrieved = self._retrieve(_search_text(analysis), analysis)
+        query = self._query(analysis)
+        if around is not None:
+            query = query.narrowed_by(around)
+        retrieved = self._retrieve(_search_text(analysis, query), analysis)
         trace.candidates = len(retrieved)
         trace.seconds["retrieve"] = time.perf_counter() - started
-        with self.library.snapshot() as snap:
-            query = query_of(
-                analysis.text, analysis, frequency=snap.frequency, documents=snap.count()
-            )
         answer = compose(
             question,
             query,
@@ -97,32 +101,56 @@ class AnswerEngine:
             notices=notices_of(analysis),
             define=lambda term: self.definition(term, query),
             jargon=self.jargon,
+            lead=entailed(query, retrieved),
+            off_subject=self._off_subject(query),
+            urgent=analysis.safety.emergency,
         )
         answer = self._grounded(answer, query, retrieved, trace)
         trace.seconds["total"] = time.perf_counter() - started
         self.last_trace = trace
         return answer
 
+    def _query(self, analysis: QuestionAnalysis) -> Query:
+        with self.library.snapshot() as snap:
+            return query_of(
+                analysis.text, analysis, frequency=snap.frequency, documents=snap.count()
+            )
+
     def _retrieve(self, text: str, analysis: QuestionAnalysis) -> list:
         """The best documents overall, plus the best of each kind, so that every section
-        the evidence supports gets a chance (agency pages outnumber guidelines here)."""
+        the evidence supports gets a chance (agency pages outnumber guidelines here), plus
+        the sources' own questions on the focus and each asked type (`matching`)."""
         found = {}
-        for kinds, k in (((), RETRIEVE), (("guideline",), PER_KIND), (("research",), PER_KIND)):
-            for hit in self.retriever.search(text, k, kinds=kinds, analysis=analysis):
+        searches = [(text, (), RETRIEVE), (text, ("guideline",), PER_KIND)]
+        searches += [(text, ("research",), PER_KIND)]
+        searches += [(own, ("reference",), SOURCE_QUESTIONS) for own in _source_asks(analysis)]
+        for words, kinds, k in searches:
+            for hit in self.retriever.search(words, k, kinds=kinds, analysis=analysis):
                 found.setdefault(hit.document.id, hit)
         return list(found.values())
 
-    def _in_context(self, analysis: QuestionAnalysis, context: str) -> QuestionAnalysis:
-        if analysis.focus:
-            return analysis
-        around = analyze(context, self.vocabulary)
-        words = " ".join(c.name for c in around.focus)
+    def _in_context(self, analysis: QuestionAnalysis, around: Query) -> QuestionAnalysis:
+        """A follow-up that names no focus asks about its page's whole subject."""
+        concepts = analyze(around.text, self.vocabulary).focus
         return replace(
             analysis,
-            text=f"{analysis.text} ({words})" if words else analysis.text,
-            focus=around.focus,
-            expansions=(*analysis.expansions, *around.expansions),
+            text=f"{analysis.text} ({around.subject})" if around.subject else analysis.text,
+            focus=concepts,
+            expansions=(*analysis.expansions, *(c.name for c in concepts)),
         )
+
+    def _off_subject(self, query: Query):
+        """Whether a sentence names a condition other than the focus without the focus."""
+
+        def off(text: str) -> bool:
+            if names_focus(text, query.focus):
+                return False
+            named = self.vocabulary.match(text).concepts
+            return any(
+                c.kind in CONDITION_KINDS and not names_focus(c.name, query.focus) for c in named
+            )
+
+        return off if query.focus else None
 
     def _grounded(
         self, answer: Answer, query: Query, retrieved: list, trace: AnswerTrace
@@ -155,8 +183,9 @@ class AnswerEngine:
     def jargon(self, texts: list[str] | tuple[str, ...]) -> list[str]:
         """Conditions, tests, drugs... that the statements name: terms a lay reader may need
         explained (a definition is shown only where a trusted source gives one)."""
-        concepts = self.vocabulary.match(" ".join(texts)).concepts
-        return list(dict.fromkeys(c.name for c in concepts))[:JARGON_TERMS]
+        said = " ".join(texts)
+        named = [c.name for c in self.vocabulary.match(said).concepts]
+        return [n for n in dict.fromkeys(named) if names_focus(said, (n,))][:JARGON_TERMS]
 
     def definition(self, term: str, query: Query | None = None) -> Candidate | None:
         """A trusted source's own sentence defining `term` ("X is a ..."), if there is one."""
@@ -177,9 +206,19 @@ def _defining_sentence(doc: Document, pattern: re.Pattern[str]) -> SentenceRef |
     return None
 
 
-def _search_text(analysis: QuestionAnalysis) -> str:
+def _search_text(analysis: QuestionAnalysis, query: Query) -> str:
     focus = " ".join(c.name for c in analysis.focus[:1])
-    return " ".join(filter(None, (analysis.text, focus)))
+    narrowing = " ".join(a.word for a in query.narrowing)
+    return " ".join(filter(None, (analysis.text, focus, narrowing)))
+
+
+def _source_asks(analysis: QuestionAnalysis) -> list[str]:
+    """How a trusted source would ask each part: its focus and the type's own words."""
+    if not analysis.focus:
+        return []
+    focus = analysis.focus[0].name
+    types = dict.fromkeys(p.qtype for p in analysis.parts)
+    return [f"{focus} {question_types().get(t, '')}" for t in list(types)[:3]]
 
 
 def notices_of(analysis: QuestionAnalysis) -> tuple[Notice, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
@@ -36,6 +36,8 @@ class Aspect:
     weight: float
     stems: frozenset[str]
     names_type: bool = False
+    narrows: bool = False  # part of the subject's name ("MS flares"): every statement needs it
+    word: str = ""  # the word as asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,26 @@ class Query:
     @property
     def qtype(self) -> str:
         return self.parts[0].qtype if self.parts else "definition"
+
+    @property
+    def narrowing(self) -> tuple[Aspect, ...]:
+        """What names the part of the focus asked about ("flares" of MS), in every part."""
+        return tuple(a for part in self.parts for a in part.aspects if a.narrows)
+
+    def narrowed_by(self, other: Query) -> Query:
+        """This question about `other`'s whole subject: a follow-up ("how are they treated?")
+        on a page about MS flares asks about MS flares, not MS."""
+        extra = other.narrowing
+        if not extra:
+            return self
+        parts = tuple(Part((*p.aspects, *extra), p.qtype) for p in self.parts)
+        return replace(self, parts=parts, focus=self.focus or other.focus)
+
+    @property
+    def subject(self) -> str:
+        """The focus and the words that narrow it: "multiple sclerosis flares"."""
+        words_ = [a.word for a in self.narrowing]
+        return " ".join([*self.focus[:1], *dict.fromkeys(words_)])
 
 
 def query_of(
@@ -84,8 +106,8 @@ def query_of(
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 
     parts = tuple(
-        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh)
-        for text, qtype in _parts_of(question, analysis)
+        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh, near)
+        for text, qtype, near in _parts_of(question, analysis)
     )
     names = tuple(dict.fromkeys(n for n in focus_names if n))
     return Query(question, parts, names, tuple(dict.fromkeys(unknown)))
@@ -97,9 +119,11 @@ def _part(
     focus_words: set[str],
     lay_terms: Sequence[object],
     weigh: Callable[[str], float | None],
+    near: frozenset[str] = frozenset(),
 ) -> Part:
     groups: dict[str, set[str]] = {}
     weights: dict[str, float] = {}
+    asked: dict[str, str] = {}
     for word in words(text):
         key = stem(word)
         if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3:
@@ -108,22 +132,66 @@ def _part(
             continue
         weight = weigh(word)
         if weight is not None:
-            groups[key], weights[key] = {key}, weight
+            groups[key], weights[key], asked[key] = {key}, weight, word
     for term in lay_terms:
         key = next((stem(w) for w in words(term.text) if stem(w) in groups), None)
         if key is not None:
             groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
     cues = tuple(themes().get(qtype, {}).get("cues", ()))
-    aspects = tuple(
-        Aspect(weights[key], frozenset(alts), bool(cues) and mentions(key, cues))
-        for key, alts in groups.items()
-    )
-    return Part(aspects, qtype)
+    aspects = []
+    for key, alts in groups.items():
+        names_type = bool(cues) and mentions(key, cues)
+        narrows = key in near and not names_type
+        aspects.append(Aspect(weights[key], frozenset(alts), names_type, narrows, asked[key]))
+    return Part(tuple(aspects), qtype)
 
 
-def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str]]:
-    parts = [(p.text, p.qtype) for p in getattr(analysis, "parts", ())]
-    return parts or [(question, getattr(analysis, "qtype", "") or "definition")]
+def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, frozenset[str]]]:
+    text = getattr(analysis, "text", question)
+    concepts = getattr(analysis, "focus", ())
+    parts = [
+        (p.text, p.qtype, _narrowing(text, getattr(p, "span", (0, 0)), concepts))
+        for p in getattr(analysis, "parts", ())
+    ]
+    return parts or [(question, getattr(analysis, "qtype", "") or "definition", frozenset())]
+
+
+_NEXT_WORD = re.compile(r"\s*([a-z][a-z-]{2,})\b")
+_WORD_BEFORE = re.compile(r"\b([a-z][a-z-]{2,})\s+(?:of|in|from|with)\s+(?:the\s+|my\s+|your\s+)?$")
+
+
+def _narrowing(text: str, span: tuple[int, int], concepts: Sequence[object]) -> frozenset[str]:
+    """Stems of the words that name a part of a focus named in this part: the word right
+    after the focus ("MS flares") or the word of "X of/in FOCUS" ("relapses in MS")."""
+    start, end = span
+    found: set[str] = set()
+    for concept in concepts:
+        c_start, c_end = getattr(concept, "span", (0, 0))
+        if not (start <= c_start and c_end <= end) or c_end <= c_start:
+            continue
+        after = _NEXT_WORD.match(text[c_end:end].lower())
+        before = _WORD_BEFORE.search(text[start:c_start].lower())
+        if after and _content(after.group(1)):
+            found.add(stem(after.group(1)))
+        if before and _content(before.group(1)) and not _type_word(before.group(1)):
+            found.add(stem(before.group(1)))
+    return frozenset(found)
+
+
+def _content(word: str) -> bool:
+    return word not in _QUESTION_WORDS and word not in stopwords() and word not in _NOT_A_PART
+
+
+def _type_word(word: str) -> bool:
+    """A word that names a kind of question ("effects of X", "treatment of X")."""
+    return any(mentions(word, tuple(spec.get("cues", ()))) for spec in themes().values())
+
+
+_NOT_A_PART = frozenset(
+    "and or but patients patient people person persons disease diseases condition conditions "
+    "disorder disorders syndrome symptoms symptom effect effects side risk risks type types "
+    "kind kinds form forms".split()
+)
 
 
 _EMBEDDED = re.compile(

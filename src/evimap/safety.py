@@ -135,6 +135,13 @@ def _any_of(patterns: list[str], flags: int) -> list[re.Pattern[str]]:
     return [re.compile("|".join(f"(?:{p})" for p in patterns), flags)] if patterns else []
 
 
+@cache
+def act_now() -> re.Pattern[str]:
+    """Source sentences that tell a reader to act at once (data/red_flags.yaml `act_now`)."""
+    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
+    return re.compile(yaml.safe_load(text)["act_now"], re.IGNORECASE | re.VERBOSE)
+
+
 def categories() -> dict[str, str]:
     """Every red-flag category and its label."""
     return {c.name: c.label for c in _rules().categories}

@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evimap.evidence import Document
-from evimap.vocabulary.sources import adam_counts, curated_rows, disease_ontology, sense_frequency
+from evimap.vocabulary.sources import (
+    adam_counts,
+    curated_fingerprint,
+    curated_rows,
+    disease_ontology,
+    sense_frequency,
+)
 from evimap.vocabulary.words import (
     TYPO_MIN_LETTERS,
     config,
@@ -65,6 +71,7 @@ def build_data(
     data["sources"].update(
         disease_ontology=disease_ontology is not None,
         abbreviation_counts=abbreviation_counts is not None,
+        curated=curated_fingerprint(),
         seconds=round(time.perf_counter() - started, 2),
     )
     return data

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from evimap.evidence import Document
 from evimap.vocabulary.matching import Vocabulary
+from evimap.vocabulary.sources import curated_fingerprint
 
 if TYPE_CHECKING:
     from evimap.library import Library
@@ -23,7 +24,8 @@ def for_library(
 ) -> tuple[Vocabulary, bool]:
     """The library's vocabulary (LIBRARY/vocabulary.json), loaded once per process.
 
-    Built and saved when missing, or stale (built from a different number of documents),
+    Built and saved when missing, or stale (built from a different number of documents or
+    other curated data files),
     or when `rebuild`: about 10 s for MedQuAD's 47k questions, once. A read-only library
     directory gets a vocabulary built in memory. Returns (vocabulary, whether it was built).
     """
@@ -33,7 +35,8 @@ def for_library(
         mtime = path.stat().st_mtime
         cached = _loaded.get(path)
         vocabulary = cached[1] if cached and cached[0] == mtime else Vocabulary.load(path)
-        if vocabulary.sources.get("documents") == documents:
+        fresh = vocabulary.sources.get("curated") == curated_fingerprint()
+        if vocabulary.sources.get("documents") == documents and fresh:
             _loaded[path] = (mtime, vocabulary)
             return vocabulary, False
     vocabulary = build_from_shared(library.store.iter_documents(), shared_data)

@@ -8,6 +8,7 @@ evimap/data (lay_terms.tsv, abbreviations.tsv).
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from importlib import resources
@@ -16,6 +17,17 @@ from pathlib import Path
 from evimap.vocabulary.words import phrase_key
 
 _DO_PREFIXES = {"UMLS_CUI": "UMLS", "MESH": "MESH", "ICD10CM": "ICD10CM"}
+
+
+CURATED = ("lay_terms.tsv", "abbreviations.tsv", "vocabulary.yaml")
+
+
+def curated_fingerprint() -> str:
+    """A hash of the curated data files: a vocabulary built from other versions is stale."""
+    digest = hashlib.sha256()
+    for name in CURATED:
+        digest.update(resources.files("evimap").joinpath("data", name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def curated_rows(name: str) -> Iterator[dict[str, str]]:

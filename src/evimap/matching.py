@@ -1,0 +1,148 @@
+"""Question entailment: the trusted sources' own questions that a reader's question entails.
+
+    entailed(query, retrieved)  ->  [Match]     the best source question per question part
+
+A source question (MedQuAD's typed questions) answers a part of the reader's question when
+
+- it is about the same focus (its focus or title names one of the focus's names, as words);
+- it asks the same type (its own type label, mapped by data/question_types.tsv);
+- it names what narrows the subject ("MS flares" needs relapse, flare or exacerbation), so
+  "What causes MS?" never answers "What causes MS flares?";
+- its answer is prose that can be quoted (not only a list of links).
+
+Among those, the best leads the answer: retrieval rank, how much of the rest of the question
+its own words cover, and how much quotable prose its answer has. This is the question
+entailment approach (Ben Abacha and Demner-Fushman, 2019): a trusted answer to an entailed
+question is a trusted answer to the reader's question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from evimap.evidence import Document
+from evimap.query import Aspect, Part, Query
+from evimap.text import stem, words
+
+MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
+_LINKS = re.compile(
+    r"^(?:these resources|the resources|for more information|you can find|see also|"
+    r"the following (?:resources|organizations))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A source document whose own question the reader's question part entails."""
+
+    doc: Document
+    part: int  # index of the question part it answers
+    score: float
+
+
+def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
+    """The best entailed source question for each part of `query`, best part first."""
+    from evimap.questions import medquad_type_map
+
+    types = medquad_type_map()
+    best: dict[int, Match] = {}
+    for rank, hit in enumerate(retrieved):
+        doc: Document = hit.document  # type: ignore[attr-defined]
+        own = doc.question
+        if own is None or not own.qtype or not names_focus(_about(doc), query.focus):
+            continue
+        for index, part in enumerate(query.parts):
+            if types.get(own.qtype.lower()) != part.qtype:
+                continue
+            score = _score(doc, part, rank)
+            if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
+                best[index] = Match(doc, index, score)
+    return sorted(best.values(), key=lambda m: m.part)
+
+
+def _about(doc: Document) -> str:
+    own = doc.question
+    return " ".join([doc.title, own.focus if own else "", *(own.synonyms if own else ())])
+
+
+def _score(doc: Document, part: Part, rank: int) -> float | None:
+    said = _stems(_about(doc))
+    narrowing = [a for a in part.aspects if a.narrows]
+    if any(not (a.stems & said) for a in narrowing):
+        return None  # a question about the whole condition, not the part asked about
+    prose = quotable(doc)
+    if prose < MIN_SENTENCES:
+        return None
+    rest = [a for a in part.aspects if not a.names_type and not a.narrows]
+    covered = _share(rest, said)
+    return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10)
+
+
+def _share(aspects: Sequence[Aspect], stems: set[str]) -> float:
+    total = sum(a.weight for a in aspects)
+    if not total:
+        return 1.0
+    return sum(a.weight for a in aspects if a.stems & stems) / total
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text)}
+
+
+def quotable(doc: Document) -> int:
+    """How many of the document's sentences read as statements (not links or list stubs)."""
+    count = 0
+    for passage in doc.passages:
+        for start, end in passage.sentences or ():
+            text = passage.text[start:end]
+            if 6 <= len(text.split()) <= 70 and text[-1:] == "." and not _LINKS.match(text):
+                count += 1
+    return count
+
+
+def names_focus(text: str, focus: Sequence[str]) -> bool:
+    """Whether `text` names one of the focus's names as whole words ("MS", not "symptoms")."""
+    if not focus:
+        return True
+    return _focus_pattern(tuple(focus)).search(text) is not None
+
+
+def without_kinds(text: str, focus: Sequence[str]) -> str:
+    """`text` without the names of kinds of the focus ("relapsing-remitting MS",
+    "progressive relapsing MS"), whose words do not say what is asked about ("relapses")."""
+    if not focus:
+        return text
+    return _kind_pattern(tuple(focus)).sub(" ", text)
+
+
+@cache
+def _focus_pattern(focus: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + _alternatives(focus) + r")(?!\w)", re.IGNORECASE)
+
+
+@cache
+def _kind_pattern(focus: tuple[str, ...]) -> re.Pattern[str]:
+    modifier = r"(?:(?!" + _FUNCTION_WORDS + r")[a-z]+[\s\-\u2013]){1,2}"
+    return re.compile(r"\b" + modifier + r"(?:" + _alternatives(focus) + r")(?!\w)", re.I)
+
+
+_FUNCTION_WORDS = (
+    r"(?:of|in|on|at|to|for|from|with|by|and|or|the|a|an|about|during|after|before|"
+    r"have|has|had|is|are|was|were|people|patients|who|that|which|than)\b"
+)
+
+
+def _alternatives(focus: tuple[str, ...]) -> str:
+    return "|".join(sorted({_loose(n) for n in focus if n.strip()}, key=len, reverse=True))
+
+
+def _loose(name: str) -> str:
+    """A name as a pattern that also matches "Parkinson's disease" for "parkinson disease"
+    and "diseases" for "disease"."""
+    plain = re.sub(r"'s\b", "", name.lower())
+    parts = [re.escape(w) + r"(?:'s|s|es)?" for w in re.findall(r"[a-z0-9]+", plain)]
+    return r"(?:'s)?[\s\-,]+".join(parts) if parts else re.escape(name)
