@@ -109,3 +109,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # count for a later one, so any edit goes through both review tasks again.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# The final approval publishes the revision reviewed, on the workflow's authority: nobody
+# else can publish a question page (editors and reviewers have no publish_page permission).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "evimap.site.review.workflow.publish_approved"

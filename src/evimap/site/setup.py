@@ -102,10 +102,14 @@ def _group(name: str) -> Group:
     if name == MODERATORS:  # they moderate members' posts, not pages (least privilege)
         GroupPagePermission.objects.filter(group=group).delete()
         return group
-    for codename in ("add_page", "change_page", "publish_page"):
+    for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.get_or_create(
             group=group, page=root, permission=Permission.objects.get(codename=codename)
         )
+    # Nobody publishes a page outside the review workflow: its final approval publishes
+    # (`evimap.site.review.workflow`). Older databases gave editors and reviewers Wagtail's
+    # Publish button, which cancels the workflow and puts an unreviewed revision live.
+    GroupPagePermission.objects.filter(group=group, permission__codename="publish_page").delete()
     return group
 
 

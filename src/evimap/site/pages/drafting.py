@@ -40,7 +40,10 @@ CLOSE_ENOUGH = 0.75  # share of content words two questions must share to be "th
 def draft_question(question: str, user, home: HomePage | None = None) -> QuestionPage:
     """Answer `question` for every audience and save it as a page in the review workflow."""
     page = _new_page(question, user, home)
-    page.save_revision(user=user, log_action=True).publish(user=user)
+    # The site publishes the AI draft itself (labelled "pending human review"): editors have
+    # no publish permission, so nobody can publish their own text outside the workflow.
+    revision = page.save_revision(user=user, log_action=True)
+    revision.publish(user=user, skip_permission_checks=True)
     actions.submit(page, user)
     AskedQuestion.objects.filter(key=asked_key(question), page=None).update(page=page)
     return page

@@ -1,5 +1,6 @@
-"""Admin hooks: an edit saved in Wagtail's admin returns a question page to review; the
-dashboard lists pages whose evidence changed ("review due"); our audit-log actions."""
+"""Admin hooks: an edit saved (or published) in Wagtail's admin returns a question page to
+review; the dashboard lists pages whose evidence changed ("review due"); our audit-log
+actions."""
 
 from __future__ import annotations
 
@@ -9,18 +10,27 @@ from wagtail.snippets.models import register_snippet
 
 from evimap.site.review import actions, freshness
 from evimap.site.review.models import ReviewerProfile, editorial
+from evimap.site.review.status import live_approval
 
 
+@hooks.register("after_create_page")
 @hooks.register("after_edit_page")
 def return_edited_page_to_review(request, page) -> None:
-    """Any later edit returns the page to review (the same action the site and CLI use)."""
+    """Any later edit returns the page to review (the same action the site and CLI use).
+
+    Editors and reviewers cannot publish, so their Publish is saved as a draft that lands
+    here. An admin's publish cancels the workflow and puts an unreviewed revision live: the
+    page then reads as not reviewed, and returns to review too.
+    """
     if page.specific_class.__name__ != "QuestionPage" or page.get_workflow() is None:
         return
-    latest_id = page.latest_revision_id
+    page = type(page).objects.get(pk=page.pk)
     task_state = page.current_workflow_task_state
-    reviewing_latest = task_state is not None and task_state.revision_id == latest_id
-    if not reviewing_latest and page.live_revision_id != latest_id:
-        actions.return_to_review(page, request.user)
+    if task_state is not None and task_state.revision_id == page.latest_revision_id:
+        return  # already reviewing this revision
+    if page.live_revision_id == page.latest_revision_id and live_approval(page) is not None:
+        return  # the approved revision is on show and nothing newer was written
+    actions.return_to_review(page, request.user)
 
 
 register_snippet(ReviewerProfile)
