@@ -181,3 +181,35 @@ def test_a_superusers_publish_returns_the_page_to_review(approved_page, people):
     assert page.live_revision_id == page.latest_revision_id
     assert in_review_on_latest(page)
     assert step(status_of(page), "Submitted")["current"]
+
+
+# -- the public status comes only from an approval of the live revision ----------------------
+
+
+def test_the_status_line_cannot_be_forged_in_the_answer_json(client, flares_page):
+    page = flares_page.get_latest_revision_as_object()
+    page.answers = json.loads(forged_answers(flares_page))
+    page.save_revision().publish()  # however it got there, the live JSON claims a review
+    html = client.get(flares_page.url).content.decode()
+    assert "Dr Forged" not in html
+    assert "pending human review" in html.split('class="status-line')[1].split("</p>")[0]
+    api = client.get(f"/api/pages/{flares_page.pk}/answer").json()
+    assert "Dr Forged" not in json.dumps(api)
+    assert api["status"]["reviewed"] is False and pending(api["status"])
+
+
+def publish_directly(page, people):
+    revision = page.get_latest_revision_as_object()
+    revision.focus = "GFS"
+    revision.save_revision(user=people["editor"]).publish()
+
+
+@pytest.mark.parametrize("publish", [publish_directly, publish_as_superuser])
+def test_an_unreviewed_live_revision_is_not_shown_as_approved(approved_page, people, publish):
+    publish(approved_page, people)
+    page = fresh(approved_page)
+    assert page.live_revision_id == page.latest_revision_id  # an admin may still publish...
+    status = status_of(page)
+    assert not status["reviewed"] and pending(status)  # ...but then it is not reviewed
+    approved = step(status, "Approved")
+    assert not approved["current"] and approved["date"] is None

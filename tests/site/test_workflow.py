@@ -12,7 +12,7 @@ from evimap.site.review.status import public_status
 
 def status_of(page):
     page.refresh_from_db()
-    return public_status(page, "drafted")
+    return public_status(page)
 
 
 def current(page) -> str:
@@ -21,7 +21,7 @@ def current(page) -> str:
 
 def test_a_drafted_page_is_submitted_and_shown_as_ai_drafted(flares_page):
     assert current(flares_page) == "Submitted"
-    assert status_of(flares_page).line == "drafted"
+    assert status_of(flares_page).line == "AI-drafted · pending human review"
     assert flares_page.live
 
 

@@ -26,7 +26,7 @@ from evimap.site.community.api import router as community_router
 from evimap.site.middleware import error_payload
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.api import router as review_router
-from evimap.site.review.status import public_status
+from evimap.site.review.status import public_status, sources_in
 
 api = NinjaAPI(title="evimap", version="1", urls_namespace="evimap-api")
 api.add_router("/review/", review_router)
@@ -64,7 +64,7 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
         raise NotFoundError(f"no published question page {page_id}")
     chosen, note = answers.parse_audience(audience)
     data = page.answer_for(chosen)
-    status = public_status(page, data.get("status_line", ""))
+    status = public_status(page, sources_in(data))
     return {
         "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
         "audience": chosen,
@@ -74,7 +74,7 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
             "reviewed": status.reviewed,
             "steps": [{"name": s.name, "date": s.date, "current": s.current} for s in status.steps],
         },
-        "answer": data,
+        "answer": {**data, "status_line": status.line} if data else data,
     }
 
 

@@ -20,7 +20,7 @@ from evimap.site.pages import cache, drafting
 from evimap.site.pages.models import HomePage, PolicyPage, QuestionPage
 from evimap.site.review import actions, freshness
 from evimap.site.review.models import EDITORS
-from evimap.site.review.status import public_status
+from evimap.site.review.status import public_status, sources_in
 
 AUDIENCE_COOKIE = "evimap_audience"
 COOKIE_AGE = 365 * 24 * 3600
@@ -60,7 +60,7 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         "lay": audience != "clinician",
         "answer": answer,
         "experiences": community.block(page, request, answer),
-        "status": public_status(page, data.get("status_line", "AI-drafted · pending review")),
+        "status": public_status(page, sources_in(data)),
         "followup": followup,
         "review": _review_panel(page, request.user),
         "review_due": freshness.notice_for(page, request.user),

@@ -2,8 +2,13 @@
 
 Submitted     the workflow started (editorial check)
 Under review  the medical review step started
-Approved      a medical reviewer approved; "Medically reviewed by ..." while the page
-              shows that revision
+Approved      a medical reviewer approved the revision the page shows: "Medically reviewed
+              by ..." while the page shows that revision
+
+Both come only from a medical approval of the *live* revision, never from the page's
+editable content: without one, the line is the fixed `pending_line` ("AI-drafted from N
+sources · pending human review"), whatever the answer JSON says, and the stepper does not
+read Approved (an admin's publish or an approval of another revision does not count).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from wagtail.models import TaskState, WorkflowState
 
 from evimap.site.review.models import MedicalReviewTask
 
+PENDING = "pending human review"
 STEPS = ("Submitted", "Under review", "Approved")
 
 
@@ -35,17 +41,31 @@ class PublicStatus:
     note: str = ""  # "Changes requested", "Edited: back in review"
 
 
-def public_status(page, drafted_line: str) -> PublicStatus:
-    """The status line (from the approved live revision, else `drafted_line`) and steps."""
+def public_status(page, sources: int = 0) -> PublicStatus:
+    """The status line and steps; `sources`: how many references the answer on show has."""
     approval = live_approval(page)
     if approval is not None:
         who = reviewer_name(approval.finished_by)
         line = f"Medically reviewed by {who} · Last updated {day(approval.finished_at)}"
     else:
-        line = drafted_line
+        line = pending_line(sources)
     status = PublicStatus(line=line, reviewed=approval is not None)
-    _fill_steps(status, page)
+    _fill_steps(status, page, approval)
     return status
+
+
+def sources_in(answer: dict) -> int:
+    """How many references an answer's JSON lists (all the status line takes from it)."""
+    references = answer.get("references") if isinstance(answer, dict) else None
+    return len(references) if isinstance(references, list) else 0
+
+
+def pending_line(sources: int = 0) -> str:
+    """The line of a page no medical reviewer approved (fixed text, only a count in it)."""
+    sources = int(sources or 0)
+    if sources <= 0:
+        return f"AI-drafted · {PENDING}"
+    return f"AI-drafted from {sources} source{'s' if sources != 1 else ''} · {PENDING}"
 
 
 def reviewer_name(user) -> str:
@@ -65,20 +85,25 @@ def live_approval(page) -> TaskState | None:
             revision_id=page.live_revision_id,
             task__in=MedicalReviewTask.objects.all(),
             status=TaskState.STATUS_APPROVED,
+            workflow_state__status=WorkflowState.STATUS_APPROVED,
         )
-        .select_related("finished_by__reviewer_profile")
+        .select_related("finished_by__reviewer_profile", "workflow_state")
         .order_by("-finished_at")
         .first()
     )
 
 
-def _fill_steps(status: PublicStatus, page) -> None:
+def _fill_steps(status: PublicStatus, page, approval: TaskState | None) -> None:
+    """The latest review of the page if it is running (or waits for changes), else the
+    review that approved the live revision; no step is reached without one of them."""
     state = (
         WorkflowState.objects.for_instance(page)
         .exclude(status=WorkflowState.STATUS_CANCELLED)
         .order_by("-created_at", "-id")
         .first()
     )
+    if state is not None and state.status == WorkflowState.STATUS_APPROVED:
+        state = approval.workflow_state if approval is not None else None
     if state is None:
         status.steps = [Step(name) for name in STEPS]
         return
@@ -87,7 +112,7 @@ def _fill_steps(status: PublicStatus, page) -> None:
         .order_by("-started_at")
         .first()
     )
-    approved = state.status == WorkflowState.STATUS_APPROVED
+    approved = approval is not None and state.pk == approval.workflow_state_id
     status.steps = [
         Step("Submitted", state.created_at, current=medical is None and not approved),
         Step(
@@ -95,7 +120,7 @@ def _fill_steps(status: PublicStatus, page) -> None:
             medical.started_at if medical else None,
             current=medical is not None and not approved,
         ),
-        Step("Approved", medical.finished_at if approved and medical else None, current=approved),
+        Step("Approved", approval.finished_at if approved else None, current=approved),
     ]
     if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         status.note = "Changes requested"
