@@ -11,12 +11,16 @@
 
 Every action acts as a named user through `evimap.site.review.actions`, so the site's rules
 hold (role, own edit, stale revision). Errors are evimap errors; `evimap.cli.main` prints
-them as one line. Django is imported inside the commands (the site extra is optional).
+them as one line. Django is imported inside the commands (the site extra is optional), and
+anything that imports models (`actions`, `listing`, `freshness`, wagtail) only after
+`_setup()`: before it, Django's settings are not configured and the import fails.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +52,13 @@ def _setup(library: Path | None = None) -> Settings:
         settings = Settings(**{**fields, "library": library})
     configure(settings)
     return settings
+
+
+def _site_output_to_stderr():
+    """Stdout is the command's output (--json): what the site prints while acting goes to
+    stderr, such as the notifications the development mail backend (EVIMAP_SMTP_URL unset)
+    writes to stdout."""
+    return redirect_stdout(sys.stderr)
 
 
 def _echo(data, as_json: bool, line: str) -> None:
@@ -84,13 +95,15 @@ def list_command(everything: bool, username: str | None, as_json: bool) -> None:
         click.echo("no question pages in review")
 
 
-def _act(page_id: int, username: str, as_json: bool, do, done: str) -> None:
+def _act(page_id: int, username: str, as_json: bool, action: str, done: str, *args) -> None:
+    """`actions.<action>(page, user, *args)` as `username`, then the page's review state."""
     _setup()
-    from evimap.site.review import listing
+    from evimap.site.review import actions, listing
 
     user = listing.user_by_name(username)
     page = listing.page_by_id(page_id)
-    do(page, user)
+    with _site_output_to_stderr():
+        getattr(actions, action)(page, user, *args)
     page.refresh_from_db()
     item = listing.summary(page)
     _echo(item, as_json, f"{done}: {_line(item).strip()}")
@@ -102,9 +115,7 @@ def _act(page_id: int, username: str, as_json: bool, do, done: str) -> None:
 @_json_option
 def submit_command(page_id: int, username: str, as_json: bool) -> None:
     """Send PAGE's latest revision to review (or back to review after changes)."""
-    from evimap.site.review import actions
-
-    _act(page_id, username, as_json, actions.submit, "submitted")
+    _act(page_id, username, as_json, "submit", "submitted")
 
 
 @review_app.command("approve")
@@ -117,12 +128,7 @@ def approve_command(
     page_id: int, revision: int, comment: str, username: str, as_json: bool
 ) -> None:
     """Approve the current review step of PAGE for the revision you reviewed."""
-    from evimap.site.review import actions
-
-    def approve(page, user):
-        actions.approve(page, user, revision, comment)
-
-    _act(page_id, username, as_json, approve, "approved")
+    _act(page_id, username, as_json, "approve", "approved", revision, comment)
 
 
 @review_app.command("request-changes")
@@ -135,12 +141,7 @@ def request_changes_command(
     page_id: int, revision: int, comment: str, username: str, as_json: bool
 ) -> None:
     """Send PAGE back to its authors with a comment saying what to change."""
-    from evimap.site.review import actions
-
-    def request_changes(page, user):
-        actions.request_changes(page, user, revision, comment)
-
-    _act(page_id, username, as_json, request_changes, "changes requested")
+    _act(page_id, username, as_json, "request_changes", "changes requested", revision, comment)
 
 
 @review_app.command("check-evidence")
@@ -163,7 +164,7 @@ def check_evidence_command(
     from evimap.site.review import freshness
 
     when = since.replace(tzinfo=UTC) if since is not None else None
-    with Library(settings.library, readonly=True) as lib:
+    with Library(settings.library, readonly=True) as lib, _site_output_to_stderr():
         report = freshness.flag_review_due(lib, when, k=k)
     data = {
         "pages": report.pages,
@@ -222,7 +223,8 @@ def dismiss_command(flag_id: int, note: str, username: str, as_json: bool) -> No
     flag = ReviewDue.objects.filter(pk=flag_id).first()
     if flag is None:
         raise NotFoundError(f"no review-due flag {flag_id}")
-    item = freshness.as_dict(actions.dismiss_review_due(flag, user, note))
+    with _site_output_to_stderr():
+        item = freshness.as_dict(actions.dismiss_review_due(flag, user, note))
     _echo(item, as_json, f"dismissed: {_flag_line(item)}")
 
 
