@@ -9,6 +9,11 @@ model's `meta`:
 
 - held-out accuracy on MedQuAD, split by focus (a fifth of the foci, chosen by hash, never
   seen in training), for the model alone and with the cue rules (data/qtype_cues.tsv);
+- the consumer prior, used only where no cue rule reads a question: the mix of types in real
+  consumer messages (the dev half of LiveQA 2017
+  training questions, bench/liveqa.py's split; the held-out half is never read here),
+  smoothed and weighted by PRIOR_WEIGHT; MedQuAD's own mix says how its editors wrote, not
+  what people ask;
 - accuracy on real consumer FAQ questions (MEDIQA 2019 RQE validation `faq` texts,
   hand-labelled in tests/fixtures/questions/mediqa_rqe_faq_qtypes.tsv) through the whole
   `analyze` pipeline, with and without the cue rules.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import re
 import sys
 import time
@@ -38,6 +44,7 @@ OUT = REPO / "src" / "evimap" / "data" / "qtype_model.json"
 FAQ_LABELS = REPO / "tests" / "fixtures" / "questions" / "mediqa_rqe_faq_qtypes.tsv"
 RQE_FILE = "mediqa2019-qa/MEDIQA2019-Task2-RQE-ValidationSet-AMIA2016.xml"
 HELD_OUT = 5  # one fold in five is held out
+PRIOR_WEIGHT = 4.0  # how strongly consumers' own mix of types weighs (measured on liveqa dev)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         "consumer_faq": consumer,
         "labels": dict(Counter(label for _, label, _ in examples).most_common()),
     }
-    model = QtypeModel(model.labels, model.prior, model.likelihood, meta)
+    consumer, meta["consumer_prior"] = _consumer_prior(args.shared_data, model.labels)
+    model = QtypeModel(model.labels, model.prior, model.likelihood, meta, consumer)
     args.out.write_text(json.dumps(model.to_dict(), separators=(",", ":"), sort_keys=False) + "\n")
     print(json.dumps({k: v for k, v in meta.items() if k != "labels"}, indent=2), file=sys.stderr)
     size = args.out.stat().st_size
@@ -116,6 +124,27 @@ def _fold(focus: str) -> int:
 
 def _top(scores: dict[str, float]) -> str:
     return max(scores, key=scores.get)
+
+
+def _consumer_prior(shared: Path, labels: tuple[str, ...]) -> tuple[tuple[float, ...], dict]:
+    """log P(type) in consumers' messages (LiveQA dev half, first sub-question), smoothed."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import liveqa
+
+    folder = shared / liveqa.DATASET
+    if not folder.is_dir():
+        return (), {"skipped": f"{folder} not found"}
+    types = liveqa.type_map()
+    dev = [i for i in liveqa.load(folder) if i.half == "dev" and i.subquestions]
+    counts = Counter(types.get(i.subquestions[0].qtype) for i in dev)
+    total = sum(counts[label] for label in labels) + len(labels)
+    prior = tuple(
+        round(PRIOR_WEIGHT * math.log((counts[label] + 1) / total), 4) for label in labels
+    )
+    return prior, {
+        "from": f"LiveQA 2017 train, dev half, {len(dev)} messages",
+        "weight": PRIOR_WEIGHT,
+    }
 
 
 def _accuracy(pairs, predict) -> float:

@@ -151,12 +151,12 @@ def _needles(query: Query) -> tuple[str, ...]:
     stands for (stems and cue prefixes are), so the test is conservative."""
     needles: set[str] = set()
     for part in query.parts:
-        if not part.aspects:
+        cues = tuple(themes().get(part.qtype, {}).get("cues", ()))
+        if not part.aspects or not cues:
             return ()
         needles |= {stem for aspect in part.aspects for stem in aspect.stems}
-        if any(a.names_type for a in part.aspects):  # any sentence of the type covers it
-            prefixes, exact = cue_sets(tuple(themes().get(part.qtype, {}).get("cues", ())))
-            needles |= set(prefixes) | exact
+        prefixes, exact = cue_sets(cues)  # any sentence of the type may cover it
+        needles |= set(prefixes) | exact
     return tuple(needles)
 
 
@@ -291,22 +291,24 @@ def _coverage(query: Query, tokens: Tokens, about_focus: bool) -> float:
 
 
 def _part_share(part: Part, tokens: Tokens) -> float:
-    stems = tokens.stems
+    """The weighted share of a part's asked words a sentence covers. The kind of question
+    asked weighs as much as all its words together: in a long message most words tell a
+    story ("my name", "from India"), and a sentence about the focus that answers the type
+    ("typhoid is treated with antibiotics") answers the question."""
     if not part.aspects:
         return 1.0
-    of_type = None  # computed only if some aspect names the question's type
+    of_type = _answers_type(tokens, part.qtype)
 
     def covered(aspect: Aspect) -> bool:
-        nonlocal of_type
-        if aspect.stems & stems:
-            return True
-        if aspect.names_type:
-            of_type = _answers_type(tokens, part.qtype) if of_type is None else of_type
-            return bool(of_type)
-        return False
+        return bool(aspect.stems & tokens.stems) or (aspect.names_type and bool(of_type))
 
     total = sum(a.weight for a in part.aspects)
-    return sum(a.weight for a in part.aspects if covered(a)) / total
+    said = sum(a.weight for a in part.aspects if covered(a))
+    typed = bool(themes().get(part.qtype, {}).get("cues")) and not any(
+        a.names_type for a in part.aspects
+    )  # a type with no cue words cannot be told from any other sentence
+    asked_type = max(total, 1.0) if typed else 0.0
+    return (said + asked_type * of_type) / (total + asked_type)
 
 
 def _names_focus(query: Query, stems: set[str]) -> bool:
@@ -555,6 +557,14 @@ DISCLAIMERS = {
 }
 
 
+def _partial(query: Query, nearest: Match) -> str:
+    asked = nearest.doc.question.text if nearest.doc.question else nearest.doc.title
+    return (
+        "Our trusted sources do not answer exactly what you asked. Below is what they say "
+        f"on a nearby question, “{asked.strip()}”, so you can take it to a clinician."
+    )
+
+
 def abstention(
     question: str, query: Query, audience: Audience, found: int, notices: Sequence[Notice]
 ) -> Answer:
@@ -600,11 +610,14 @@ def compose(
     lead: Sequence[Match] = (),
     off_subject: Callable[[str], bool] | None = None,
     urgent: bool = False,
+    nearest: Match | None = None,
 ) -> Answer:
     """All stages: candidates -> select -> layout -> (definitions) -> assemble.
 
     `lead`: the source documents whose own questions the question entails (`matching`).
     `off_subject(text)`: whether a sentence is about another condition than the focus.
+    `nearest`: a source question about the focus that asks something else; when nothing
+    answers the question itself, its answer is given, and the reader is told so.
     For lay readers, `define(term)` finds a cited source's own definition of the focus and
     of up to MAX_DEFINITIONS - 1 further terms that `jargon(statement texts)` names.
     """
@@ -612,6 +625,10 @@ def compose(
     if not query.unknown:
         found = candidates(query, retrieved, audience, lead, urgent)
         chosen = select(found, audience, lead, off_subject)
+        if not chosen and nearest is not None:
+            lead = [nearest]
+            chosen = select(candidates(query, retrieved, audience, lead), audience, lead)
+            notices = (*notices, Notice("partial", _partial(query, nearest)))
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
     plan = layout(chosen, query, audience, lead)

@@ -73,6 +73,21 @@ def load_encoder() -> MiniLMEncoder:
 
 
 @functools.cache
+def common_words() -> frozenset[str]:
+    """Whole words of the encoder's English vocabulary ("sorry", "weird", "dubai"): words a
+    person writes in passing, which no trusted source needs to mention. Empty when the
+    semantic extra is not installed."""
+    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    if spec is None or not spec.origin:
+        return frozenset()
+    vocab = Path(spec.origin).parent / "model" / "vocab.txt"  # beside its weights
+    if not vocab.exists():
+        return frozenset()
+    lines = vocab.read_text("utf-8").splitlines()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
+
+
+@functools.cache
 def _load_minilm() -> MiniLMEncoder:
     """Loaded once per process (about 1 s: 90 MB of weights)."""
     weights = importlib.import_module(WEIGHTS_PACKAGE)

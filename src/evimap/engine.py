@@ -23,7 +23,7 @@ from evimap.compose import Candidate, abstention, compose
 from evimap.evidence import Document
 from evimap.grounding import check_answer
 from evimap.library import Library
-from evimap.matching import entailed, names_focus
+from evimap.matching import entailed, names_focus, nearest
 from evimap.query import Query, query_of
 from evimap.questions import QuestionAnalysis, analyze, question_types
 from evimap.retrieval import Retriever
@@ -104,6 +104,7 @@ class AnswerEngine:
             lead=entailed(query, retrieved),
             off_subject=self._off_subject(query),
             urgent=analysis.safety.emergency,
+            nearest=nearest(query, retrieved) if not query.unknown else None,
         )
         answer = self._grounded(answer, query, retrieved, trace)
         trace.seconds["total"] = time.perf_counter() - started
@@ -125,7 +126,8 @@ class AnswerEngine:
         searches += [(text, ("research",), PER_KIND)]
         searches += [(own, ("reference",), SOURCE_QUESTIONS) for own in _source_asks(analysis)]
         for words, kinds, k in searches:
-            for hit in self.retriever.search(words, k, kinds=kinds, analysis=analysis):
+            hits = self.retriever.search(words, k, kinds=kinds, analysis=analysis, with_text=True)
+            for hit in hits:
                 found.setdefault(hit.document.id, hit)
         return list(found.values())
 

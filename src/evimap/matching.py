@@ -64,6 +64,21 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
     return sorted(best.values(), key=lambda m: m.part)
 
 
+def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
+    """The best source question about the focus whatever type it asks: what the sources
+    say about the subject when none answers the question itself (said to be so)."""
+    best: Match | None = None
+    for rank, hit in enumerate(retrieved):
+        doc: Document = hit.document  # type: ignore[attr-defined]
+        if doc.question is None or not names_focus(_about(doc), query.focus) or not query.focus:
+            continue
+        for index, part in enumerate(query.parts[:1]):
+            score = _score(doc, part, rank)
+            if score is not None and (best is None or score > best.score):
+                best = Match(doc, index, score)
+    return best
+
+
 def _about(doc: Document) -> str:
     own = doc.question
     return " ".join([doc.title, own.focus if own else "", *(own.synonyms if own else ())])

@@ -17,6 +17,7 @@ from importlib.resources import files
 
 import yaml
 
+from evimap.embeddings import common_words
 from evimap.text import stem, stopwords, words
 
 _QUESTION_WORDS = frozenset(
@@ -101,7 +102,7 @@ def query_of(
 
     def weigh(word: str) -> float | None:
         found = frequency(word) if frequency else 1
-        if found == 0 and len(word) >= 4:
+        if found == 0 and len(word) >= 4 and word not in common_words():
             unknown.append(word)
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 

@@ -187,6 +187,8 @@ class QtypeModel:
     prior: tuple[float, ...]
     likelihood: dict[str, tuple[float, ...]]  # feature -> log P(feature | type)
     meta: dict = field(default_factory=dict)  # training data and held-out accuracy
+    # log P(type) in consumers' own messages (weighted), for a question no cue rule reads
+    consumer_prior: tuple[float, ...] = ()
 
     @classmethod
     def train(
@@ -246,12 +248,16 @@ class QtypeModel:
             "prior": [round(p, 4) for p in self.prior],
             "likelihood": {f: list(row) for f, row in sorted(self.likelihood.items())},
             "meta": self.meta,
+            "consumer_prior": list(self.consumer_prior),
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> QtypeModel:
         likelihood = {f: tuple(row) for f, row in data["likelihood"].items()}
-        return cls(tuple(data["labels"]), tuple(data["prior"]), likelihood, data.get("meta", {}))
+        consumer = tuple(data.get("consumer_prior", ()))
+        return cls(
+            tuple(data["labels"]), tuple(data["prior"]), likelihood, data.get("meta", {}), consumer
+        )
 
 
 def classify(
@@ -261,7 +267,9 @@ def classify(
 
     `plain` is the question before masking: cues that do not look at concepts are looked for
     there (a concept's name may hold the cue: "blood test"). `cues=False` scores with the
-    learned model alone (to measure what the cues add).
+    learned model alone (to measure what the cues add). When no cue reads the question (a
+    vague "any thoughts?" closing a long message), the mix of types in consumers' own
+    messages weighs in (`QtypeModel.consumer_prior`).
     """
     model = model or default_model()
     posterior = model.log_posterior(masked.replace(DRUG, CONCEPT))
@@ -274,6 +282,9 @@ def classify(
             best_cue[label] = weight
     for label, weight in best_cue.items():
         scores[label] = scores.get(label, NB_FLOOR) + weight
+    if not best_cue and model.consumer_prior:  # no cue: what consumers mostly ask weighs in
+        for label, log_p in zip(model.labels, model.consumer_prior, strict=True):
+            scores[label] += log_p
     top = max(scores.values())
     shares = {label: math.exp(s - top) for label, s in scores.items()}
     total = sum(shares.values())

@@ -195,8 +195,11 @@ class Retriever:
         kinds: Sequence[str] = (),
         collections: Sequence[str] = (),
         analysis: QuestionSignals | None = None,
+        with_text: bool = False,
     ) -> list[Retrieved]:
-        """The k best documents for `query`, restricted to source `kinds`/`collections`."""
+        """The k best documents for `query`, restricted to source `kinds`/`collections`;
+        `with_text`: only documents with text to quote (MedQuAD keeps some questions whose
+        answers it could not share: a title and a link, nothing an answer can say)."""
         depth = max(k, self.candidates)
         lexical: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
@@ -207,8 +210,12 @@ class Retriever:
                 semantic = self._semantic(query, depth, kinds, collections)
             fused = self._fuse(lexical, semantic)
             qtype = getattr(analysis, "qtype", "") if analysis is not None else ""
-            pool = fused[: max(2 * k, 20)] if qtype else fused[:k]
+            pool = (
+                fused[: max((3 if with_text else 2) * k, 20)] if qtype or with_text else fused[:k]
+            )
             docs = self.library.store.get_many([doc_id for doc_id, _ in pool])
+            if with_text:
+                pool = [(d, s) for d, s in pool if d in docs and docs[d].passages]
             fused = (self._boost_qtype(pool, qtype, docs) if qtype else pool)[:k]
         lex = {d: StageHit(r, s) for r, (d, s) in enumerate(lexical, start=1)}
         sem = {d: StageHit(r, s) for r, (d, s) in enumerate(semantic, start=1)}
