@@ -252,7 +252,7 @@ def _score(
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
-    if _NAVIGATION.search(said):  # checked last: it costs more than the tests above
+    if not act_now and _NAVIGATION.search(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now)
 
@@ -292,23 +292,20 @@ def _coverage(query: Query, tokens: Tokens, about_focus: bool) -> float:
 
 def _part_share(part: Part, tokens: Tokens) -> float:
     """The weighted share of a part's asked words a sentence covers. The kind of question
-    asked weighs as much as all its words together: in a long message most words tell a
-    story ("my name", "from India"), and a sentence about the focus that answers the type
-    ("typhoid is treated with antibiotics") answers the question."""
+    asked (named by a word or not) weighs as much as all its other words together: in a
+    long message most words tell a story ("my husband", "from India"), and a sentence about
+    the focus that answers the type ("typhoid is treated with antibiotics") answers it."""
     if not part.aspects:
         return 1.0
-    of_type = _answers_type(tokens, part.qtype)
-
-    def covered(aspect: Aspect) -> bool:
-        return bool(aspect.stems & tokens.stems) or (aspect.names_type and bool(of_type))
-
-    total = sum(a.weight for a in part.aspects)
-    said = sum(a.weight for a in part.aspects if covered(a))
-    typed = bool(themes().get(part.qtype, {}).get("cues")) and not any(
-        a.names_type for a in part.aspects
-    )  # a type with no cue words cannot be told from any other sentence
-    asked_type = max(total, 1.0) if typed else 0.0
-    return (said + asked_type * of_type) / (total + asked_type)
+    asked = [a for a in part.aspects if not a.names_type]
+    total = sum(a.weight for a in asked)
+    said = sum(a.weight for a in asked if a.stems & tokens.stems)
+    if not themes().get(part.qtype, {}).get("cues"):
+        return said / total if total else 1.0  # a type with no cue words: its words alone
+    named = any(a.names_type and a.stems & tokens.stems for a in part.aspects)
+    of_type = 1.0 if named else _answers_type(tokens, part.qtype)
+    weight = max(total, 1.0)
+    return (said + weight * of_type) / (total + weight)
 
 
 def _names_focus(query: Query, stems: set[str]) -> bool:

@@ -50,13 +50,18 @@ class Grounding:
 
 
 def source_text(ref: SentenceRef, documents: Mapping[str, Document]) -> str | None:
-    """The sentence `ref` points at, read from the document; None if it does not exist."""
+    """The sentence `ref` points at, read from the document; None if it does not exist.
+    A reference may leave out the start of its sentence (a web page's heading run into it:
+    "Exercise Exercise can help ..."), never its end."""
     doc = documents.get(ref.doc_id)
     if doc is None or not 0 <= ref.passage < len(doc.passages):
         return None
     passage = doc.passages[ref.passage]
     spans = passage.sentences or ()
-    if not 0 <= ref.sentence < len(spans) or spans[ref.sentence] != (ref.start, ref.end):
+    if not 0 <= ref.sentence < len(spans):
+        return None
+    start, end = spans[ref.sentence]
+    if not start <= ref.start < ref.end == end:
         return None
     return passage.text[ref.start : ref.end]
 

@@ -1,0 +1,181 @@
+"""Question entailment (`evimap.matching`) and the on-subject rules of composition, on
+fictional sources: the lead is the source's own answer to the question asked, and nothing
+about another condition or a neighbouring question is placed under it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from evimap.answer import Audience
+from evimap.compose import candidates, compose
+from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
+from evimap.grounding import check_answer
+from evimap.matching import entailed, names_focus, nearest, without_kinds
+from evimap.query import query_of
+from evimap.text import split_sentences
+
+
+def passage(text: str, heading: str = "") -> Passage:
+    return Passage(text, heading=heading, sentences=split_sentences(text))
+
+
+def agency(n: int, question: str, qtype: str, text: str, focus="Glimmerfield syndrome"):
+    return Document(
+        id=f"t:q{n}",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title=question,
+        passages=(passage(text),),
+        publisher="Fictional Health Agency",
+        question=SourceQuestion(question, qtype=qtype, focus=focus),
+    )
+
+
+CAUSES = agency(
+    1,
+    "What causes Glimmerfield syndrome?",
+    "causes",
+    "Glimmerfield syndrome is caused by changes in the fictional GLM1 gene. "
+    "The gene change is passed down in families in some cases. "
+    "Researchers are still studying why the gene change damages nerves.",
+)
+TREATMENTS = agency(
+    2,
+    "What are the treatments for Glimmerfield syndrome?",
+    "treatment",
+    "Treatment of Glimmerfield syndrome may include the following. "
+    "Exercise Exercise can help people with Glimmerfield syndrome stay strong and flexible. "
+    "Doctors treat Glimmerfield syndrome with rest and cooling during flares. "
+    "Severe flares of Glimmerfield syndrome are treated with fictional steroids.",
+)
+LINKS = agency(
+    3,
+    "What are the treatments for Glimmerfield syndrome?",
+    "treatment",
+    "These resources address the management of Glimmerfield syndrome: - Registry one "
+    "- Registry two",
+)
+OTHER = agency(
+    4,
+    "What are the treatments for Quorvane fever?",
+    "treatment",
+    "Quorvane fever is treated with fictional antibiotics for ten days. "
+    "People with Quorvane fever should drink plenty of fluids while they recover.",
+    focus="Quorvane fever",
+)
+EMERGENCY = agency(
+    5,
+    "What are the symptoms of Glimmerfield syndrome?",
+    "symptoms",
+    "Glimmerfield syndrome causes numb hands and tired legs in most people. "
+    "Call 911 right away if a person with Glimmerfield syndrome cannot breathe.",
+)
+TRIAL = Document(
+    id="t:trial",
+    kind=SourceKind.RESEARCH,
+    collection="pubmed",
+    title="Cooling for Glimmerfield syndrome flares: a randomized trial",
+    passages=(
+        passage(
+            "We randomized 120 adults with Glimmerfield syndrome flares to be treated "
+            "with cooling or rest and measured flare length with a validated scale.",
+            heading="METHODS",
+        ),
+        passage(
+            "Cooling shortened Glimmerfield syndrome flares compared with rest alone, "
+            "so it is a reasonable first treatment.",
+            heading="CONCLUSIONS",
+        ),
+    ),
+    year=2022,
+    design=StudyDesign.RCT,
+    publisher="Journal of Fictional Neurology",
+)
+ALL = (CAUSES, TREATMENTS, LINKS, OTHER, EMERGENCY, TRIAL)
+DOCS = {d.id: d for d in ALL}
+
+
+def retrieved(*docs):
+    return [SimpleNamespace(document=d) for d in docs]
+
+
+def analysis(text: str, qtype: str, focus="Glimmerfield syndrome"):
+    start = text.lower().index(focus.lower())
+    concept = SimpleNamespace(name=focus, synonyms=(), span=(start, start + len(focus)))
+    part = SimpleNamespace(text=text, qtype=qtype, span=(0, len(text)))
+    return SimpleNamespace(text=text, focus=(concept,), qtype=qtype, parts=(part,))
+
+
+def query(text: str, qtype: str):
+    return query_of(text, analysis(text, qtype))
+
+
+def test_the_source_question_of_the_same_focus_and_type_is_entailed():
+    q = query("How is Glimmerfield syndrome treated?", "treatment")
+    matches = entailed(q, retrieved(CAUSES, LINKS, OTHER, TREATMENTS))
+    assert [m.doc.id for m in matches] == ["t:q2"]  # not the links-only page, not Quorvane
+
+
+def test_a_question_about_the_whole_condition_does_not_answer_one_about_its_flares():
+    q = query("What causes Glimmerfield syndrome flares?", "cause")
+    assert [a.word for a in q.narrowing] == ["flares"]
+    assert entailed(q, retrieved(CAUSES)) == []
+    assert nearest(q, retrieved(CAUSES)) is None  # it does not name flares either
+
+
+def test_focus_names_are_matched_as_words():
+    assert names_focus("What are the symptoms of MS?", ("ms",))
+    assert not names_focus("What are the symptoms of lupus?", ("ms",))
+    assert names_focus("Parkinson's Disease", ("parkinson disease",))
+    assert without_kinds("relapsing-remitting MS relapses", ("ms",)).split() == ["relapses"]
+    assert without_kinds("relapses of MS", ("ms",)).split()[0] == "relapses"
+
+
+def test_the_entailed_answer_leads_in_its_own_order():
+    text = "How is Glimmerfield syndrome treated?"
+    q = query(text, "treatment")
+    found = retrieved(OTHER, TREATMENTS, TRIAL)
+    answer = compose(text, q, found, Audience.PATIENT, lead=entailed(q, found))
+    assert answer.references[0].doc_id == "t:q2"
+    short = [s.text for s in answer.short_answer]
+    assert short[0].startswith("Exercise can help")  # the glued heading is left out
+    assert not any(s.text.endswith("the following.") for s in answer.statements)
+    assert "t:q4" not in {r.doc_id for r in answer.references}
+    assert check_answer(answer, DOCS).ok
+
+
+def test_a_sentence_about_another_condition_never_enters():
+    text = "How is Glimmerfield syndrome treated?"
+    q = query(text, "treatment")
+    found = retrieved(TREATMENTS, OTHER)
+    answer = compose(
+        text, q, found, Audience.CLINICIAN, off_subject=lambda said: "Quorvane" in said
+    )
+    assert not any("Quorvane" in s.text for s in answer.statements)
+
+
+def test_lay_readers_get_a_trials_conclusions_and_clinicians_its_methods_too():
+    q = query("How is Glimmerfield syndrome treated?", "treatment")
+    lay = {c.ref.text for c in candidates(q, retrieved(TRIAL), Audience.PATIENT)}
+    expert = {c.ref.text for c in candidates(q, retrieved(TRIAL), Audience.CLINICIAN)}
+    assert lay and all("Cooling shortened" in t for t in lay)
+    assert any("We randomized" in t for t in expert)
+
+
+def test_an_emergency_answer_leads_with_what_to_do_now():
+    text = "My husband has Glimmerfield syndrome and cannot breathe, what are the symptoms?"
+    q = query(text, "symptoms")
+    answer = compose(text, q, retrieved(EMERGENCY, CAUSES), Audience.PATIENT, urgent=True)
+    assert "Call 911" in answer.short_answer[0].text
+
+
+def test_a_nearby_question_is_given_and_said_to_be_one():
+    text = "Can Glimmerfield syndrome be passed on by a blood transfusion?"
+    q = query(text, "transmission")
+    found = retrieved(CAUSES)
+    plain = compose(text, q, found, Audience.PATIENT)
+    assert plain.abstained
+    answer = compose(text, q, found, Audience.PATIENT, nearest=nearest(q, found))
+    assert not answer.abstained and answer.references[0].doc_id == "t:q1"
+    assert answer.notices[-1].kind == "partial"
+    assert "What causes Glimmerfield syndrome?" in answer.notices[-1].text
