@@ -82,6 +82,11 @@ TRIAL = Document(
             heading="METHODS",
         ),
         passage(
+            "Flares treated with cooling lasted two days less than flares treated with rest "
+            "(p = 0.01).",
+            heading="RESULTS",
+        ),
+        passage(
             "Cooling shortened Glimmerfield syndrome flares compared with rest alone, "
             "so it is a reasonable first treatment.",
             heading="CONCLUSIONS",
@@ -154,12 +159,13 @@ def test_a_sentence_about_another_condition_never_enters():
     assert not any("Quorvane" in s.text for s in answer.statements)
 
 
-def test_lay_readers_get_a_trials_conclusions_and_clinicians_its_methods_too():
+def test_lay_readers_get_a_trials_conclusions_clinicians_its_results_nobody_its_methods():
     q = query("How is Glimmerfield syndrome treated?", "treatment")
     lay = {c.ref.text for c in candidates(q, retrieved(TRIAL), Audience.PATIENT)}
     expert = {c.ref.text for c in candidates(q, retrieved(TRIAL), Audience.CLINICIAN)}
     assert lay and all("Cooling shortened" in t for t in lay)
-    assert any("We randomized" in t for t in expert)
+    assert any("two days less" in t for t in expert)
+    assert not any("We randomized" in t for t in lay | expert)
 
 
 def test_an_emergency_answer_leads_with_what_to_do_now():

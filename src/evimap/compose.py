@@ -31,7 +31,7 @@ from evimap.answer import (
 )
 from evimap.evidence import Document, SourceKind
 from evimap.matching import Match, names_focus, without_kinds
-from evimap.query import Aspect, Part, Query, Tokens, cue_sets, mentions, themes
+from evimap.query import Part, Query, Tokens, cue_sets, mentions, themes
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -71,7 +71,8 @@ _DANGLING = re.compile(
 # Pointers to elsewhere on a source's web page, not statements about health.
 _NAVIGATION = re.compile(
     r"^(?:learn more|read more|click|see (?:also|the|our)|visit|go to|for more (?:information|"
-    r"details)|more information|you can (?:find|read|learn|order|search|call)|call |contact |"
+    r"details)|more information|you can (?:find|read|learn|order|search|call|use)|call |"
+    r"contact |below is|the following is|watch |to enlarge|\(watch|add any questions|"
     r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
     r"resources|organizations))|https?://|www\.|\bclick here\b",
     re.IGNORECASE,
@@ -84,6 +85,14 @@ _LEAD_IN = re.compile(
 )
 # Sections of a research abstract a lay reader is shown: its conclusions.
 _CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
+# How a study was done, not what it found ("We examined ...", "This study aimed ...").
+_METHODS = re.compile(
+    r"^(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:examin|investigat|aim|conduct|perform|stud|assess|evaluat|"
+    r"analy[sz]|sought|determin|compar|enroll|recruit|randomi[sz]|measur|review|search|"
+    r"collect|identif|describ|report|present|propos|design|develop|use)",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
@@ -214,8 +223,10 @@ def _well_formed(text: str) -> bool:
     return (
         6 <= n_words <= 70
         and text[-1:] in ".!"
+        and (text[:1].isupper() or text[:1].isdigit())  # not a list item's tail ("is more...")
         and not _LEAD_IN.search(text)
         and not _LABEL.match(text)
+        and not _METHODS.match(text)
     )
 
 

@@ -189,9 +189,10 @@ def _type_word(word: str) -> bool:
 
 
 _NOT_A_PART = frozenset(
-    "and or but patients patient people person persons disease diseases condition conditions "
-    "disorder disorders syndrome symptoms symptom effect effects side risk risks type types "
-    "kind kinds form forms".split()
+    "and or but patients patient people person persons someone somebody anyone everyone "
+    "man men woman women child children kid kids baby babies adult adults teen teens those "
+    "living disease diseases condition conditions disorder disorders syndrome symptoms "
+    "symptom effect effects side risk risks type types kind kinds form forms".split()
 )
 
 

@@ -45,7 +45,7 @@ from evimap.vocabulary.words import (
     word_key,
 )
 
-FORMAT = 1
+FORMAT = 2  # 2: names made of generic words that a source asks about are names
 MAX_NAME_WORDS = 12  # longer MedQuAD page titles are never typed by anyone
 MAX_SYNONYMS = 12  # shown per concept
 KNOWN_MIN_COUNT = 2  # a lower-case word seen this often in the library is real English
@@ -341,8 +341,10 @@ class _Builder:
     def _matchable(self, group: _Group, name: str, words: list[str], names: _Names) -> bool:
         """Whether the words of a name make a name to match: a few words, not all stop or
         generic words, not blocked; one word of three letters or more, no everyday word."""
-        if not words or len(words) > MAX_NAME_WORDS or all(w in names.stop for w in words):
+        if not words or len(words) > MAX_NAME_WORDS:
             return False
+        if all(w in names.stop for w in words) and not _main_name(group, name, words):
+            return False  # "chronic", "heart"; but "chronic kidney disease" is a name
         if " ".join(words) in names.blocked:
             return False
         return len(words) > 1 or (len(words[0]) >= 3 and not self._too_common(group, name))
@@ -354,6 +356,11 @@ class _Builder:
             return True
         only_synonym = name in group.synonyms and name not in group.focus
         return only_synonym and self.words[lower] >= 100
+
+
+def _main_name(group: _Group, name: str, words: list[str]) -> bool:
+    """A name of several words that a source asks about or an ontology labels."""
+    return len(words) > 1 and (name in group.focus or name in group.labels)
 
 
 def _agree(cuis: set[str], other: set[str]) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evimap.errors import LibraryError
 from evimap.evidence import Document
 from evimap.vocabulary.matching import Vocabulary
 from evimap.vocabulary.sources import curated_fingerprint
@@ -34,9 +35,11 @@ def for_library(
     if not rebuild and path.exists():
         mtime = path.stat().st_mtime
         cached = _loaded.get(path)
-        vocabulary = cached[1] if cached and cached[0] == mtime else Vocabulary.load(path)
-        fresh = vocabulary.sources.get("curated") == curated_fingerprint()
-        if vocabulary.sources.get("documents") == documents and fresh:
+        vocabulary = cached[1] if cached and cached[0] == mtime else _load(path)
+        fresh = (
+            vocabulary is not None and vocabulary.sources.get("curated") == curated_fingerprint()
+        )
+        if fresh and vocabulary.sources.get("documents") == documents:
             _loaded[path] = (mtime, vocabulary)
             return vocabulary, False
     vocabulary = build_from_shared(library.store.iter_documents(), shared_data)
@@ -46,6 +49,14 @@ def for_library(
     except OSError:
         pass  # a read-only library still answers, with a vocabulary built in memory
     return vocabulary, True
+
+
+def _load(path: Path) -> Vocabulary | None:
+    """The saved vocabulary; None when it was saved in another format (it is rebuilt)."""
+    try:
+        return Vocabulary.load(path)
+    except LibraryError:
+        return None
 
 
 def build_from_shared(documents: Iterable[Document], shared_data: Path | None) -> Vocabulary:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -166,9 +167,11 @@ class Vocabulary:
         return cls(data)
 
     def save(self, path: Path) -> None:
-        """Write atomically (temporary file, then rename), so readers never see half a file."""
+        """Write atomically (temporary file, then rename), so readers never see half a file.
+        The temporary file is the writing thread's own: two threads of a server that build
+        the vocabulary at once must not write into one file."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(
             json.dumps(self.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         )
