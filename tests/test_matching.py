@@ -185,3 +185,17 @@ def test_a_nearby_question_is_given_and_said_to_be_one():
     assert not answer.abstained and answer.references[0].doc_id == "t:q1"
     assert answer.notices[-1].kind == "partial"
     assert "What causes Glimmerfield syndrome?" in answer.notices[-1].text
+
+
+def test_only_words_no_source_could_hold_make_a_question_unknown():
+    """A misspelt or everyday word is no reason to abstain; a name nobody knows is."""
+    text = "Sorry, informatuon please: does zorblatine cure Glimmerfield syndrome in 15yrs?"
+    q = query_of(text, analysis(text, "effectiveness"), frequency=lambda w: 0, documents=10)
+    assert q.unknown == ("zorblatine",)
+
+
+def test_people_words_do_not_narrow_the_subject():
+    q = query("How is my brother with Glimmerfield syndrome treated?", "treatment")
+    assert q.narrowing == ()
+    q = query("How are relapses in Glimmerfield syndrome treated?", "treatment")
+    assert [a.word for a in q.narrowing] == ["relapses"]

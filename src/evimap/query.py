@@ -102,7 +102,7 @@ def query_of(
 
     def weigh(word: str) -> float | None:
         found = frequency(word) if frequency else 1
-        if found == 0 and len(word) >= 4 and word not in common_words():
+        if found == 0 and len(word) >= 4 and not _everyday(word):
             unknown.append(word)
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 
@@ -158,7 +158,7 @@ def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, fr
 
 
 _NEXT_WORD = re.compile(r"\s*([a-z][a-z-]{2,})\b")
-_WORD_BEFORE = re.compile(r"\b([a-z][a-z-]{2,})\s+(?:of|in|from|with)\s+(?:the\s+|my\s+|your\s+)?$")
+_WORD_BEFORE = re.compile(r"\b([a-z][a-z-]{2,})\s+(?:of|in)\s+(?:the\s+|my\s+|your\s+)?$")
 
 
 def _narrowing(text: str, span: tuple[int, int], concepts: Sequence[object]) -> frozenset[str]:
@@ -222,6 +222,44 @@ def _corrected(question: str, analysis: object | None) -> str:
     for written, read_as in getattr(analysis, "corrections", ()):
         question = question.replace(written, read_as)
     return question
+
+
+def _everyday(word: str) -> bool:
+    """A word a person writes in passing, or misspells, which no trusted source needs to
+    contain: an English word ("sorry"), one two edits from one ("informatuon"), two joined
+    ("hotflashes"), or anything with digits ("15yrs")."""
+    common = common_words()
+    if word in common or any(c.isdigit() for c in word) or not common:
+        return True
+    if any(word[:i] in common and word[i:] in common for i in range(3, len(word) - 2)):
+        return True
+    return any(_within(word, other, 2) for other in _by_prefix(common).get(word[:3], ()))
+
+
+@cache
+def _by_prefix(common: frozenset[str]) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for word in common:
+        if len(word) >= 4:
+            table.setdefault(word[:3], []).append(word)
+    return table
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Whether the edit distance between `a` and `b` is at most `limit` (banded)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
 
 
 def _idf(found: int, documents: int) -> float:
