@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from evimap import (
@@ -174,3 +176,30 @@ def test_lay_readers_get_definitions_of_other_conditions_the_answer_names(tmp_pa
         assert check_answer(patient, documents(engine, patient)).ok
     assert "quorvane fever" in [d.term.lower() for d in patient.definitions]
     assert clinician.definitions == ()
+
+
+def test_a_sentence_is_about_the_condition_it_names_first(tmp_path):
+    other = replace(
+        agency(9, "What is (are) Quorvane fever?", "information", "Quorvane fever is rare."),
+        question=SourceQuestion(  # T047: a disease, so a condition in the vocabulary
+            "What is (are) Quorvane fever?",
+            "information",
+            "Quorvane fever",
+            semantic_types=("T047",),
+        ),
+    )
+    engine = AnswerEngine(
+        Library(tmp_path / "lib", create=True), vocabulary=Vocabulary.build([*DOCS, other])
+    )
+    query = engine._query(engine_analysis(engine, "What causes Glimmerfield syndrome?"))
+    off = engine._off_subject(query)
+    assert off("Although people with Quorvane fever feel well, some get Glimmerfield syndrome.")
+    assert off("Quorvane fever causes a rash.")
+    assert not off("Glimmerfield syndrome flares can follow Quorvane fever.")
+    assert not off("Heat can trigger flares.")
+
+
+def engine_analysis(engine, question):
+    from evimap.questions import analyze
+
+    return analyze(question, engine.vocabulary)

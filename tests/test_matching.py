@@ -199,3 +199,30 @@ def test_people_words_do_not_narrow_the_subject():
     assert q.narrowing == ()
     q = query("How are relapses in Glimmerfield syndrome treated?", "treatment")
     assert [a.word for a in q.narrowing] == ["relapses"]
+
+
+def test_web_page_headings_run_into_a_sentence_are_left_out():
+    from evimap.compose import _glued_heading
+
+    for text, rest in [
+        ("Bone Density Tests The test used to diagnose it is a bone scan.", "The test"),
+        ("Where Gout Usually Occurs Gout normally attacks the joints of the feet.", "Gout"),
+        ("Diet At this time there are no vitamins with a proven value here.", "At this"),
+    ]:
+        assert text[_glued_heading(text) :].startswith(rest)
+    plain = "Multiple sclerosis is a disease of the brain and the spinal cord."
+    assert _glued_heading(plain) == 0
+
+
+def test_a_list_run_together_is_not_a_statement():
+    text = "What is Glimmerfield syndrome?"
+    dump = agency(
+        6,
+        text,
+        "information",
+        "Glimmerfield syndrome - a nerve disease - Quorvane fever - Borrow fever can cause "
+        "rashes in children. Glimmerfield syndrome is a rare fictional nerve disease of adults.",
+    )
+    q = query(text, "definition")
+    said = [c.ref.text for c in candidates(q, retrieved(dump), Audience.PATIENT)]
+    assert said == ["Glimmerfield syndrome is a rare fictional nerve disease of adults."]

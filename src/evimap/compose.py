@@ -200,15 +200,29 @@ def _conclusions(heading: str, spans: list[tuple[int, tuple]]) -> list[tuple[int
 
 
 def _glued_heading(text: str) -> int:
-    """Characters of a web page's section heading run into the sentence ("Exercise Exercise
-    can help ..." keeps "Exercise can help ..."): capitalised words, then the first again."""
+    """Characters of a web page's section heading run into the sentence after it: up to
+    five capitalised words, then a capitalised word that repeats one of them ("Exercise
+    Exercise can help ...", "Where Gout Occurs Gout attacks ...") or opens a sentence
+    ("Bone Density Tests The test ...", "Diet At this time ...")."""
     tokens = text.split(" ")
     for k in range(1, 6):
-        if len(tokens) < k + 6 or not tokens[k - 1][:1].isupper():
+        if len(tokens) < k + 6 or not _capitalised(tokens[k - 1]):
             break
-        if tokens[k].lower() == tokens[0].lower():
+        after = tokens[k]
+        heading = {t.lower() for t in tokens[:k]}
+        if _capitalised(after) and (after.lower() in heading or after in _OPENERS):
             return len(" ".join(tokens[:k])) + 1
     return 0
+
+
+def _capitalised(token: str) -> bool:
+    return token[:1].isupper() and token[1:2].islower()
+
+
+_OPENERS = frozenset(
+    "The A An Some Most Many Your You If In For When At This These It There People Doctors "
+    "Treatment Researchers Scientists Children Adults Women Men Anyone Everyone".split()
+)
 
 
 def _about_focus(doc: Document, query: Query) -> bool:
@@ -227,6 +241,7 @@ def _well_formed(text: str) -> bool:
         and not _LEAD_IN.search(text)
         and not _LABEL.match(text)
         and not _METHODS.match(text)
+        and text.count(" - ") < 2  # a list run together, not a sentence
     )
 
 
@@ -295,13 +310,15 @@ def _hard_to_read(text: str) -> float:
 
 def _coverage(query: Query, tokens: Tokens, about_focus: bool) -> float:
     """How much of what was asked a sentence covers, beside the focus (which is met when
-    the whole document is about it, or the sentence names it): the best of the parts."""
+    the whole document is about it, or the sentence names it): the best of the parts.
+    Without a focus, the asked type says nothing of what it is about: words alone count."""
     focus_met = about_focus or not query.focus or _names_focus(query, tokens.stems)
-    shares = [_part_share(part, tokens) for part in query.parts] or [1.0]
+    typed = bool(query.focus)
+    shares = [_part_share(part, tokens, typed) for part in query.parts] or [1.0]
     return max(shares) if focus_met else max(shares) / 2
 
 
-def _part_share(part: Part, tokens: Tokens) -> float:
+def _part_share(part: Part, tokens: Tokens, typed: bool = True) -> float:
     """The weighted share of a part's asked words a sentence covers. The kind of question
     asked (named by a word or not) weighs as much as all its other words together: in a
     long message most words tell a story ("my husband", "from India"), and a sentence about
@@ -311,8 +328,8 @@ def _part_share(part: Part, tokens: Tokens) -> float:
     asked = [a for a in part.aspects if not a.names_type]
     total = sum(a.weight for a in asked)
     said = sum(a.weight for a in asked if a.stems & tokens.stems)
-    if not themes().get(part.qtype, {}).get("cues"):
-        return said / total if total else 1.0  # a type with no cue words: its words alone
+    if not typed or not themes().get(part.qtype, {}).get("cues"):
+        return said / total if total else 1.0  # no focus, or a type without cue words
     named = any(a.names_type and a.stems & tokens.stems for a in part.aspects)
     of_type = 1.0 if named else _answers_type(tokens, part.qtype)
     weight = max(total, 1.0)

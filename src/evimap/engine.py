@@ -23,7 +23,7 @@ from evimap.compose import Candidate, abstention, compose
 from evimap.evidence import Document
 from evimap.grounding import check_answer
 from evimap.library import Library
-from evimap.matching import entailed, names_focus, nearest
+from evimap.matching import entailed, focus_at, names_focus, nearest
 from evimap.query import Query, query_of
 from evimap.questions import QuestionAnalysis, analyze, question_types
 from evimap.retrieval import Retriever
@@ -142,15 +142,22 @@ class AnswerEngine:
         )
 
     def _off_subject(self, query: Query):
-        """Whether a sentence names a condition other than the focus without the focus."""
+        """Whether a sentence is about a condition other than the focus: it names one and
+        not the focus, or names it before the focus ("Although most people with Legius
+        syndrome ..., some have ADHD" is about Legius syndrome)."""
 
         def off(text: str) -> bool:
-            if names_focus(text, query.focus):
+            named = [
+                c
+                for c in self.vocabulary.match(text).concepts
+                if c.kind in CONDITION_KINDS
+                and not names_focus(c.name, query.focus)
+                and not names_focus(c.text, query.focus)
+            ]
+            if not named:
                 return False
-            named = self.vocabulary.match(text).concepts
-            return any(
-                c.kind in CONDITION_KINDS and not names_focus(c.name, query.focus) for c in named
-            )
+            first = focus_at(text, query.focus)
+            return first is None or named[0].span[0] < first
 
         return off if query.focus else None
 

@@ -126,6 +126,12 @@ def names_focus(text: str, focus: Sequence[str]) -> bool:
     return _focus_pattern(tuple(focus)).search(text) is not None
 
 
+def focus_at(text: str, focus: Sequence[str]) -> int | None:
+    """Where `text` first names the focus (None: it does not)."""
+    found = _focus_pattern(tuple(focus)).search(text) if focus else None
+    return found.start() if found else None
+
+
 def without_kinds(text: str, focus: Sequence[str]) -> str:
     """`text` without the names of kinds of the focus ("relapsing-remitting MS",
     "progressive relapsing MS"), whose words do not say what is asked about ("relapses")."""
