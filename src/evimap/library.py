@@ -8,6 +8,10 @@ Writing: each batch is one store transaction that also lists the touched ids in 
 the index is committed every `index_commit_every` documents and at the end, and only then is
 the journal cleared. A crash or Ctrl-C leaves every committed batch whole; the next writer
 replays the journal into the index before anything else. Readers use `snapshot()`.
+
+Threads: one Library can serve every thread of a web server. Each thread reads through its
+own store connection (`Store.conn`), so its snapshot is its own; tantivy's index and
+searchers are safe to share. Writing stays one thread at a time.
 """
 
 from __future__ import annotations

@@ -171,17 +171,48 @@ class WriteResult:
 
 
 class Store:
-    """The SQLite file of a library. One writer at a time; readers see snapshots (WAL)."""
+    """The SQLite file of a library. One writer at a time; readers see snapshots (WAL).
+
+    Each thread has its own connection (`conn`, opened on its first use), so the threads of
+    a web server can share one Store: a transaction (a reader's snapshot, a written batch)
+    belongs to the thread that began it. One shared connection made two concurrent
+    snapshots fail ("cannot start a transaction within a transaction"); a lock around it
+    would serialise every read (as fast on 2 cores, where answering is CPU-bound, but
+    readers would wait on each other's disk reads). A finished thread's connection is
+    closed when the next thread opens one, and every connection by `close()`.
+    """
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        try:
-            self.conn = _connect(path, readonly)
-        except sqlite3.Error as exc:
-            raise LibraryError(f"cannot open document store {path}: {exc}") from exc
+        self.readonly = readonly
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: dict[threading.Thread, sqlite3.Connection] = {}
+        self._closed = False
+        conn = self.conn
         if not readonly:
-            self.conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA)
             self._check_version()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The calling thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        return conn if conn is not None else self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise LibraryError(f"the document store {self.path} was closed")
+            for thread in [t for t in self._conns if not t.is_alive()]:
+                self._conns.pop(thread).close()
+            try:
+                conn = _connect(self.path, self.readonly)
+            except sqlite3.Error as exc:
+                raise LibraryError(f"cannot open document store {self.path}: {exc}") from exc
+            self._conns[threading.current_thread()] = conn
+            self._local.conn = conn
+            return conn
 
     def _check_version(self) -> None:
         found = self.meta("schema_version")
@@ -193,7 +224,12 @@ class Store:
             )
 
     def close(self) -> None:
-        self.conn.close()
+        """Close every thread's connection."""
+        with self._lock:
+            self._closed = True
+            conns, self._conns = list(self._conns.values()), {}
+        for conn in conns:
+            conn.close()
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -18,6 +18,7 @@ reloads it when an embed run has committed since. What one vector encodes is `em
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -295,24 +296,28 @@ class VectorIndex:
         import numpy as np
 
         key = (kinds, collections)
-        if key not in self._masks:
-            keep = None
-            if kinds:
-                keep = np.isin(self.kinds, kinds)
-            if collections:
-                chosen = np.isin(self.collections, collections)
-                keep = chosen if keep is None else keep & chosen
-            if len(self._masks) > 64:
-                self._masks.clear()
-            self._masks[key] = keep
-        return self._masks[key]
+        masks = self._masks  # shared by the threads of a server: never read back what we set
+        if key in masks:
+            return masks[key]
+        keep = None
+        if kinds:
+            keep = np.isin(self.kinds, kinds)
+        if collections:
+            chosen = np.isin(self.collections, collections)
+            keep = chosen if keep is None else keep & chosen
+        if len(masks) > 64:
+            masks.clear()
+        masks[key] = keep
+        return keep
 
 
 # One loaded matrix per open Library, dropped with it; reloaded when the file's generation
-# moves (an embed run committed). Checking the generation is one small SQLite read.
+# moves (an embed run committed). Checking the generation is one small SQLite read. Threads
+# that find no current matrix load it one at a time, so it is loaded once, not once each.
 _CACHE: weakref.WeakKeyDictionary[Library, tuple[int, str, VectorIndex]] = (
     weakref.WeakKeyDictionary()
 )
+_LOADING = threading.Lock()
 
 
 def vector_index(library: Library, model: str) -> VectorIndex | None:
@@ -323,8 +328,12 @@ def vector_index(library: Library, model: str) -> VectorIndex | None:
     with VectorStore(path, readonly=True) as store:
         generation = store.generation()
     cached = _CACHE.get(library)
-    if cached and cached[0] == generation and cached[1] == model:
+    if cached and cached[:2] == (generation, model):
         return cached[2]
-    index = VectorIndex.load(path, model)
-    _CACHE[library] = (generation, model, index)
+    with _LOADING:
+        cached = _CACHE.get(library)  # loaded by another thread while this one waited
+        if cached and cached[:2] == (generation, model):
+            return cached[2]
+        index = VectorIndex.load(path, model)
+        _CACHE[library] = (generation, model, index)
     return index
