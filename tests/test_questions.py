@@ -345,3 +345,18 @@ def test_the_cli_analyzes_a_question_with_the_library_vocabulary(tmp_path, monke
     assert main(["library", "vocabulary", "-L", str(tmp_path / "lib")]) == 0
     assert main(["analyze", "   ", "-L", str(tmp_path / "lib")]) == 1  # a clear error
     assert "empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("What is gout, how is it treated?", ["What is gout", "how is it treated?"]),
+        ("If I have gout, what should I eat?", ["If I have gout, what should I eat?"]),
+        ("Is it safe to take aspirin, which I use daily?", None),
+    ],
+)
+def test_a_comma_splits_two_asks_but_not_a_condition_or_a_relative_clause(
+    vocabulary, text, parts
+):
+    found = [p.text for p in analyze(text, vocabulary).parts]
+    assert found == (parts or [text])

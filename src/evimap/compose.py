@@ -85,12 +85,15 @@ _LEAD_IN = re.compile(
 )
 # Sections of a research abstract a lay reader is shown: its conclusions.
 _CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
-# How a study was done, not what it found ("We examined ...", "This study aimed ...").
+# How a study was done, not what it found ("We examined ...", "This study aimed ...",
+# "... were randomly assigned to ...").
 _METHODS = re.compile(
     r"^(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
     r"(?:\s+\w+){0,3}?\s+(?:examin|investigat|aim|conduct|perform|stud|assess|evaluat|"
     r"analy[sz]|sought|determin|compar|enroll|recruit|randomi[sz]|measur|review|search|"
-    r"collect|identif|describ|report|present|propos|design|develop|use)",
+    r"collect|identif|describ|report|present|propos|design|develop|use)|"
+    r"\bwere (?:randomly )?(?:assigned|randomi[sz]ed|enrolled|recruited|included|excluded|"
+    r"allocated|followed up|interviewed|surveyed)\b",
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
@@ -240,7 +243,7 @@ def _well_formed(text: str) -> bool:
         and (text[:1].isupper() or text[:1].isdigit())  # not a list item's tail ("is more...")
         and not _LEAD_IN.search(text)
         and not _LABEL.match(text)
-        and not _METHODS.match(text)
+        and not _METHODS.search(text)
         and text.count(" - ") < 2  # a list run together, not a sentence
     )
 

@@ -214,12 +214,21 @@ def _asked(text: str) -> str:
 
 
 def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]]:
+    """The focus's names: each concept's name, synonyms and the words that named it, less
+    an everyday word standing for a longer name ("cold" for "common cold": "cold urticaria"
+    and "cold sores" are not about a cold), unless it was written as an abbreviation."""
     names: list[str] = []
     for concept in getattr(analysis, "focus", ()):
         names.append(concept.name.lower())
-        names.extend(s.lower() for s in getattr(concept, "synonyms", ()))
-        names.append(getattr(concept, "text", "").lower())
+        written = getattr(concept, "text", "")
+        for name in (*getattr(concept, "synonyms", ()), written):
+            if name and (name.isupper() or not _everyday_alias(name, concept.name)):
+                names.append(name.lower())
     return names, getattr(analysis, "lay_terms", ())
+
+
+def _everyday_alias(name: str, main: str) -> bool:
+    return len(name.split()) == 1 < len(main.split()) and name.lower() in common_words()
 
 
 def _corrected(question: str, analysis: object | None) -> str:

@@ -313,8 +313,8 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 # A run of stops counts from its first character only: linear on "??????..." too.
 _SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"')\]]*(?=\s)|\n|(?<!\?)\?(?=[^\s?])")
 _JOINED_ASK = re.compile(
-    r"(?:,\s*|;\s*|\s+)(?:and|or|also|plus|&)\s+(?:also\s+)?"
-    r"(?=(?:what|how|why|when|where|which|who|is|are|can|could|should|does|do|will)\b)",
+    r"(?:(?:,\s*|;\s*|\s+)(?:and|or|also|plus|&)\s+(?:also\s+)?|[,;]\s*)"
+    r"(?=(?:what|how|why|when|where|which|who|is|are|can|could|should|does|do|will)\s)",
     re.IGNORECASE,
 )
 
@@ -393,13 +393,20 @@ def _asks(sentence: str) -> bool:
 
 
 def _split_asks(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    """One question that asks two things, split where the second ask starts."""
+    """One question that asks two things, split where the second ask starts: after "and"
+    or "or", or after a comma when what comes before asks too ("What is X, how is it
+    treated?"; not "If I have X, what should I eat?" nor "..., which I take daily")."""
     start, end = span
     pieces, last = [], start
     for m in _JOINED_ASK.finditer(text, start, end):
-        if len(text[last : m.start()].split()) >= 3 and len(text[m.end() : end].split()) >= 2:
-            pieces.append((last, m.start()))
-            last = m.end()
+        before, after = text[last : m.start()], text[m.end() : end]
+        if len(before.split()) < 3 or len(after.split()) < 2:
+            continue
+        bare = not re.search(r"[a-z&]", m.group(), re.IGNORECASE)  # a comma alone
+        if bare and (not _asks(before) or after.split()[0].lower() in ("which", "who")):
+            continue
+        pieces.append((last, m.start()))
+        last = m.end()
     return [*pieces, (last, end)]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -160,6 +161,7 @@ class Retriever:
     fallback: str | None = field(default=None, init=False)
     effective_mode: str = field(default="", init=False)
     _vectors: dict = field(default_factory=dict, init=False, repr=False)  # recent queries
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -249,12 +251,18 @@ class Retriever:
 
     def _vector(self, query: str):
         """The query's vector; the last few are kept, since callers often search the same
-        question again with other filters (the answer engine does, once per source kind)."""
-        if query not in self._vectors:
-            if len(self._vectors) >= QUERY_CACHE:
+        question again with other filters (the answer engine does, once per source kind).
+        Threads share the cache: it is read and changed under a lock, encoded outside it."""
+        with self._lock:
+            found = self._vectors.get(query)
+        if found is not None:
+            return found
+        vector = self.encoder.encode([query])[0]
+        with self._lock:
+            while len(self._vectors) >= QUERY_CACHE:
                 self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[query] = self.encoder.encode([query])[0]
-        return self._vectors[query]
+            self._vectors[query] = vector
+        return vector
 
     def _fuse(self, lexical, semantic) -> list[tuple[str, float]]:
         if self.effective_mode != "hybrid":  # one stage: keep its own scores
