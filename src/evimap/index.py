@@ -7,6 +7,7 @@ deleted by id.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,16 @@ FILTER_FIELDS = ("kind", "collection", "design")
 _QUERY_WORD = re.compile(r"[^\W_]+")  # no punctuation reaches tantivy's query parser
 _POSSESSIVE = re.compile(r"['’]s\b")
 _OPERATORS = {"AND", "OR", "NOT", "IN"}
+# Words of a query kept: far more than any question (the engine analyses 2,000 characters),
+# few enough that a pasted book costs milliseconds, not seconds.
+MAX_QUERY_WORDS = 1024
+
+
+def query_words(text: str, limit: int = MAX_QUERY_WORDS) -> list[str]:
+    """The first `limit` words of user text, letters and digits only: safe in any query
+    language (no quotes, operators' punctuation, field names or NUL survive), in order."""
+    words = _QUERY_WORD.finditer(_POSSESSIVE.sub("", text))
+    return [match.group() for match in itertools.islice(words, limit)]
 
 
 def _schema() -> tantivy.Schema:
@@ -162,8 +173,7 @@ class SearchIndex:
         return -1 if near_count > max(20 * count, 0) else count
 
     def text_query(self, text: str, boosts: dict[str, float] | None = None) -> tantivy.Query | None:
-        text = _POSSESSIVE.sub("", text)
-        words = [w.lower() if w in _OPERATORS else w for w in _QUERY_WORD.findall(text)]
+        words = [w.lower() if w in _OPERATORS else w for w in query_words(text)]
         if not words:
             return None
         return self.index.parse_query(

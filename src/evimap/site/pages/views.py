@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from evimap.errors import EvimapError
+from evimap.index import query_words
 from evimap.render import to_dict
 from evimap.site import answers
 from evimap.site.community import views as community
@@ -86,7 +87,7 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
         if followup.get("answer") is not None:
             drafting.record_asked(followup["question"], not followup["answer"]["abstained"])
     query = request.GET.get("q", "").strip()
-    results = QuestionPage.objects.live().search(query)[:20] if query else None
+    results = _search_pages(query) if query else None
     context = {
         "page": page,
         "self": page,
@@ -101,6 +102,17 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
         "can_draft": is_editor(request.user),
     }
     return remember(TemplateResponse(request, page.template, context), audience, chosen)
+
+
+SEARCH_WORDS = 32  # the site's search box: question titles are far shorter
+
+
+def _search_pages(query: str) -> list[QuestionPage]:
+    """Live question pages matching `query`'s words. Only letters and digits reach the search
+    backend (a quote or NUL broke SQLite's full-text syntax), and at most SEARCH_WORDS of
+    them (each word nests the backend's query one level deeper: 600 overflowed the stack)."""
+    words = query_words(query, SEARCH_WORDS)
+    return list(QuestionPage.objects.live().search(" ".join(words))[:20]) if words else []
 
 
 def _condition_type():
