@@ -226,3 +226,9 @@ def test_a_list_run_together_is_not_a_statement():
     q = query(text, "definition")
     said = [c.ref.text for c in candidates(q, retrieved(dump), Audience.PATIENT)]
     assert said == ["Glimmerfield syndrome is a rare fictional nerve disease of adults."]
+
+
+def test_only_a_part_of_the_condition_narrows_it():
+    assert query("Is Glimmerfield syndrome pending a cure?", "treatment").narrowing == ()
+    flares = query("What causes Glimmerfield syndrome flares?", "cause").narrowing
+    assert [a.word for a in flares] == ["flares"]

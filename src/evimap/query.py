@@ -176,11 +176,23 @@ def _narrowing(text: str, span: tuple[int, int], concepts: Sequence[object]) -> 
             continue
         after = _NEXT_WORD.match(text[c_end:end].lower())
         before = _WORD_BEFORE.search(text[start:c_start].lower())
-        if after and _content(after.group(1)):
+        if after and _part_word(after.group(1)):
             found.add(stem(after.group(1)))
-        if before and _content(before.group(1)) and not _type_word(before.group(1)):
+        if before and _part_word(before.group(1)) and not _type_word(before.group(1)):
             found.add(stem(before.group(1)))
     return frozenset(found)
+
+
+def _part_word(word: str) -> bool:
+    """A word that names a part or phase of a condition (data/vocabulary.yaml)."""
+    return _content(word) and word in _subject_parts()
+
+
+@cache
+def _subject_parts() -> frozenset[str]:
+    from evimap.vocabulary.words import config
+
+    return frozenset(config()["subject_parts"].split())
 
 
 def _content(word: str) -> bool:
@@ -196,7 +208,8 @@ _NOT_A_PART = frozenset(
     "and or but patients patient people person persons someone somebody anyone everyone "
     "man men woman women child children kid kids baby babies adult adults teen teens those "
     "living disease diseases condition conditions disorder disorders syndrome symptoms "
-    "symptom effect effects side risk risks type types kind kinds form forms".split()
+    "symptom effect effects side risk risks type types kind kinds form forms problem problems "
+    "issue issues trouble troubles patient sufferer sufferers".split()
 )
 
 
