@@ -1,4 +1,9 @@
-"""The `evimap` command: a thin layer over the public API. Errors are rendered in `main`."""
+"""The `evimap` command: a thin layer over the public API. Errors are rendered in `main`.
+
+Data (paths, titles, questions, problems) is never read as rich markup: a title holding
+"[/x]" or a problem naming "[line 3]" prints as it is. Styled lines are `Text` built with
+`_styled`; plain lines are printed with markup off.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from evimap import ingestion, sources
 from evimap.demo import demo_inputs, downloads_folder
@@ -33,6 +39,16 @@ from evimap.site.review.commands import review_app
 err = Console(stderr=True)
 out = Console()
 SOURCE_CHOICE = click.Choice(list(sources.ADAPTERS))
+
+
+def _styled(*parts: str | tuple[str, str]) -> Text:
+    """A line from plain strings and (text, style) pairs; no part is parsed as markup."""
+    return Text.assemble(*parts)
+
+
+def _say(console: Console, line: str | Text) -> None:
+    """Print one line of data as it is: no markup, no highlighting, no wrapping."""
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @click.group(help="evimap: grounded, cited answers to health questions from trusted sources.")
@@ -114,9 +130,7 @@ def _review_check(settings: Settings) -> None:
     from evimap.site import commands
 
     if commands.site_in_use():
-        commands.check_evidence(
-            settings, lambda line: err.print(line, highlight=False, soft_wrap=True)
-        )
+        commands.check_evidence(settings, lambda line: _say(err, line))
 
 
 @app.command()
@@ -136,9 +150,10 @@ def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool) -> 
         if not inputs:
             _demo_downloads(lib, settings)
         _print_stats(lib.stats())
-    err.print(
+    _say(
+        err,
         f"library ready at {settings.library}; try: evimap library search "
-        "'multiple sclerosis relapse triggers'"
+        "'multiple sclerosis relapse triggers'",
     )
     if not no_site:
         _site_demo(settings, serve=not no_serve)  # the web site (issue 4), below
@@ -148,7 +163,7 @@ def _demo_downloads(lib: Library, settings: Settings) -> None:
     """No shared datasets here: download MedQuAD and a PubMed slice (online)."""
     from evimap import downloads
 
-    err.print(f"no public datasets under {settings.shared_data}; downloading them instead")
+    _say(err, f"no public datasets under {settings.shared_data}; downloading them instead")
     folder = downloads_folder(settings.library) / "medquad"
     with _progress() as bar:
         task = bar.add_task("MedQuAD from GitHub", total=None, documents=0)
@@ -229,7 +244,7 @@ def _both(bar: Progress, task: TaskID) -> Callable[[int], None]:
 def _progress() -> Progress:
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # may hold a query or a path
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[documents]:,} documents"),
@@ -241,11 +256,11 @@ def _progress() -> Progress:
 
 def _print_report(report: IngestReport) -> None:
     rate = report.read / report.seconds if report.seconds else 0.0
-    err.print(f"{report.summary()} in {report.seconds:.1f} s ({rate:,.0f} documents/s)")
+    _say(err, f"{report.summary()} in {report.seconds:.1f} s ({rate:,.0f} documents/s)")
     for problem in report.problems[:20]:
-        err.print(f"  [yellow]skipped[/] {problem}", markup=True, highlight=False)
+        _say(err, _styled("  ", ("skipped", "yellow"), f" {problem}"))
     if report.failed > 20:
-        err.print(f"  ... and {report.failed - 20} more problems")
+        _say(err, f"  ... and {report.failed - 20} more problems")
 
 
 @library_app.command("stats")
@@ -287,7 +302,7 @@ def _print_stats(stats: LibraryStats) -> None:
         table.add_column(title)
         table.add_column("documents", justify="right")
         for key, count in counts.items():
-            table.add_row(key or "—", f"{count:,}")
+            table.add_row(Text(key or "—"), f"{count:,}")
         out.print(table)
 
 
@@ -322,8 +337,8 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
         hits = lib.search(text, k, kind=list(kind))
     for hit in hits:
         doc = hit.document
-        line = f"{hit.score:7.2f}  {doc.id}  [dim]{doc.kind} {doc.year or ''}[/]  {doc.title}"
-        out.print(line, soft_wrap=True, highlight=False)
+        kind = f"{doc.kind} {doc.year or ''}"
+        _say(out, _styled(f"{hit.score:7.2f}  {doc.id}  ", (kind, "dim"), f"  {doc.title}"))
 
 
 # -- semantic and hybrid retrieval (issue 3) -------------------------------------------------
@@ -347,9 +362,10 @@ def library_embed(library: Path | None) -> None:
             )
 
         report = vectors.embed_library(lib, encoder, progress=progress)
-    err.print(
+    _say(
+        err,
         f"{report.summary()} in {report.seconds:.1f} s "
-        f"({report.texts_per_second:,.1f} documents/s while encoding; {encoder.name})"
+        f"({report.texts_per_second:,.1f} documents/s while encoding; {encoder.name})",
     )
 
 
@@ -375,8 +391,8 @@ def search_command(
     with Library(_settings(library).library, readonly=True) as lib:
         retriever = Retriever(lib, mode=mode)
         if retriever.fallback:
-            warning = f"[yellow]warning:[/] lexical search only: {escape(retriever.fallback)}"
-            err.print(warning, soft_wrap=True, highlight=False)
+            warning = f" lexical search only: {retriever.fallback}"
+            _say(err, _styled(("warning:", "yellow"), warning))
         hits = retriever.search(question, k, kinds=list(kind))
     if as_json:
         payload = {
@@ -393,8 +409,12 @@ def search_command(
             for name, stage in (("lex", hit.lexical), ("sem", hit.semantic))
             if stage is not None
         )
-        line = f"{i:2d}. {hit.score:.4f}  {hit.document.id}  [dim]{stages}[/]  {hit.document.title}"
-        out.print(line, soft_wrap=True, highlight=False)
+        line = _styled(
+            f"{i:2d}. {hit.score:.4f}  {hit.document.id}  ",
+            (stages, "dim"),
+            f"  {hit.document.title}",
+        )
+        _say(out, line)
 
 
 @app.command("ask")
@@ -440,12 +460,12 @@ def ask_command(
     with _writer(settings, writer) as rewriter, Library(settings.library, readonly=True) as lib:
         engine = AnswerEngine(lib, mode=mode, shared_data=settings.shared_data, writer=rewriter)
         if engine.fallback:
-            err.print(f"[yellow]lexical search only:[/] {engine.fallback}", highlight=False)
+            _say(err, _styled(("lexical search only:", "yellow"), f" {engine.fallback}"))
         answer = engine.ask(question, audience, context=context)
     if engine.last_writer is not None:
-        err.print(engine.last_writer.summary(), highlight=False)
+        _say(err, engine.last_writer.summary())
         for failure in engine.last_writer.failures:
-            err.print(f"[yellow]writer failed:[/] {failure}", highlight=False)
+            _say(err, _styled(("writer failed:", "yellow"), f" {failure}"))
     out.print(render(answer, fmt), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -495,9 +515,14 @@ def _vocabulary(settings: Settings):
     from evimap.vocabulary import build_from_shared, for_library
 
     if not (settings.library / STORE_FILE).exists():
-        err.print(
-            f"[yellow]no library at {settings.library}[/]: using the Disease Ontology and "
-            "curated terms only (run `evimap demo` for MedQuAD's concepts)"
+        missing = (f"no library at {settings.library}", "yellow")
+        _say(
+            err,
+            _styled(
+                missing,
+                ": using the Disease Ontology and curated terms only "
+                "(run `evimap demo` for MedQuAD's concepts)",
+            ),
         )
         return build_from_shared([], settings.shared_data)
     status = err.status("loading the question vocabulary (built on first use, ~10 s)...")
@@ -521,22 +546,21 @@ def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
         out.print_json(json.dumps(result.to_dict()))
         return
     if result.safety.emergency:
-        out.print(f"[bold red]{result.safety.notice}[/]", highlight=False)
+        _say(out, _styled((result.safety.notice, "bold red")))
     if result.safety.personal_advice:
-        out.print(f"[yellow]{result.safety.framing}[/]", highlight=False)
+        _say(out, _styled((result.safety.framing, "yellow")))
     for part in result.parts:
-        out.print(f"[bold]{part.qtype}[/]  {part.text}", highlight=False)
+        _say(out, _styled((part.qtype, "bold"), f"  {part.text}"))
     for concept in result.focus:
         ids = ", ".join(concept.ids[:3])
-        out.print(
-            f"  focus: {concept.name} [dim]({concept.kind}; {concept.via} "
-            f'"{concept.text}"{"; " + ids if ids else ""})[/]',
-            highlight=False,
-        )
+        how = f'({concept.kind}; {concept.via} "{concept.text}"{"; " + ids if ids else ""})'
+        _say(out, _styled(f"  focus: {concept.name} ", (how, "dim")))
     if result.expansions:
-        out.print(f"  expand: {'; '.join(result.expansions)}", highlight=False)
+        _say(out, f"  expand: {'; '.join(result.expansions)}")
     if result.truncated:
-        out.print(f"  [dim]analysed the first {len(result.text):,} characters only[/]")
+        _say(
+            out, _styled("  ", (f"analysed the first {len(result.text):,} characters only", "dim"))
+        )
 
 
 @library_app.command("vocabulary")
@@ -556,7 +580,7 @@ def library_vocabulary(library: Path | None) -> None:
         f"in {sources.get('seconds', 0):.1f} s"
     )
     for key, value in vocabulary.stats().items():
-        out.print(f"{key:>20}  {value:,}")
+        _say(out, f"{key:>20}  {value:,}")
 
 
 # -- the web site (issue 4): evimap.site.commands does the work ---------------------------
@@ -566,10 +590,10 @@ def _site_demo(settings: Settings, *, serve: bool) -> None:
     try:
         from evimap.site import commands
     except ImportError as exc:  # the site extra is not installed
-        err.print(f"[yellow]no site:[/] {exc}; pip install -e '.[site]'", highlight=False)
+        _say(err, _styled(("no site:", "yellow"), f" {exc}; pip install -e '.[site]'"))
         return
     _vocabulary(settings)
-    commands.site_demo(settings, lambda line: err.print(line, highlight=False, markup=False))
+    commands.site_demo(settings, lambda line: _say(err, line))
     if serve:
         err.print("site: serving on http://127.0.0.1:8000 (Ctrl-C stops)")
         commands.runserver("127.0.0.1:8000")
