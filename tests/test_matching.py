@@ -232,3 +232,10 @@ def test_only_a_part_of_the_condition_narrows_it():
     assert query("Is Glimmerfield syndrome pending a cure?", "treatment").narrowing == ()
     flares = query("What causes Glimmerfield syndrome flares?", "cause").narrowing
     assert [a.word for a in flares] == ["flares"]
+
+
+def test_a_short_questions_own_words_must_be_answered():
+    text = "Does heat cause Glimmerfield syndrome?"
+    q = query(text, "cause")
+    said = [c.ref.text for c in candidates(q, retrieved(CAUSES), Audience.PATIENT)]
+    assert said == []  # the gene causes it; nothing here says whether heat does

@@ -50,6 +50,7 @@ _KIND_BONUS = {  # preferred sources per audience
     False: {"guideline": 0.25, "research": 0.1, "reference": 0.0},  # clinicians
 }
 MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
+SHORT_ASK = 3  # a part asking this few words beside focus and type: a sentence needs one
 MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
 MAX_FROM_LEAD = {True: 5, False: 4}  # sentences from an entailed source answer (lay, clinician)
@@ -325,7 +326,8 @@ def _part_share(part: Part, tokens: Tokens, typed: bool = True) -> float:
     """The weighted share of a part's asked words a sentence covers. The kind of question
     asked (named by a word or not) weighs as much as all its other words together: in a
     long message most words tell a story ("my husband", "from India"), and a sentence about
-    the focus that answers the type ("typhoid is treated with antibiotics") answers it."""
+    the focus that answers the type ("typhoid is treated with antibiotics") answers it. A
+    short question's few words are all asked: a sentence must hold one of them."""
     if not part.aspects:
         return 1.0
     asked = [a for a in part.aspects if not a.names_type]
@@ -333,6 +335,8 @@ def _part_share(part: Part, tokens: Tokens, typed: bool = True) -> float:
     said = sum(a.weight for a in asked if a.stems & tokens.stems)
     if not typed or not themes().get(part.qtype, {}).get("cues"):
         return said / total if total else 1.0  # no focus, or a type without cue words
+    if asked and not said and len(asked) <= SHORT_ASK:
+        return 0.0  # "Do vaccines cause autism?": a cause of autism without vaccines is not it
     named = any(a.names_type and a.stems & tokens.stems for a in part.aspects)
     of_type = 1.0 if named else _answers_type(tokens, part.qtype)
     weight = max(total, 1.0)
