@@ -8,6 +8,11 @@ from evimap import safety
 
 # (message, category expected or None, why)
 EMERGENCIES = [
+    (
+        "My toddler just swallowed some of my blood pressure pills, what do I do?",
+        "poisoning",
+        "a child who swallowed someone's pills",
+    ),
     ("My dad's face is drooping and he can't talk", "stroke", "FAST signs happening now"),
     ("my wife's speech is slurred and her arm is weak", "stroke", "slurred speech, a person"),
     ("I think my mom is having a stroke", "stroke", "says it is happening"),
@@ -36,6 +41,7 @@ EMERGENCIES = [
 ]
 
 NOT_EMERGENCIES = [
+    ("I took my blood pressure pills this morning, can I drink coffee?", "own daily pills"),
     ("What are the signs of a stroke?", "asks to learn the signs"),
     ("Can MS cause slurred speech?", "a general question about a sign"),
     ("What causes chest pain and shortness of breath?", "a general question"),
