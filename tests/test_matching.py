@@ -239,3 +239,22 @@ def test_a_short_questions_own_words_must_be_answered():
     q = query(text, "cause")
     said = [c.ref.text for c in candidates(q, retrieved(CAUSES), Audience.PATIENT)]
     assert said == []  # the gene causes it; nothing here says whether heat does
+
+
+def test_an_emergency_short_answer_is_what_to_do_now_from_sources_on_what_it_is():
+    text = "My son swallowed my Glimmerfield syndrome pills, what are the symptoms?"
+    poisoning = agency(
+        7,
+        "What is (are) Poisoning?",
+        "information",
+        "Poisons can be swallowed, breathed in or touched. "
+        "If you think someone was poisoned, call your local poison control center right away.",
+        focus="Poisoning",
+    )
+    q = query(text, "symptoms")
+    found = retrieved(EMERGENCY, poisoning, CAUSES)
+    answer = compose(text, q, found, Audience.CAREGIVER, urgent=("poisoning",))
+    said = [s.text for s in answer.short_answer]
+    assert said[0].startswith("If you think someone was poisoned") or said[0].startswith("Call 911")
+    assert all("right away" in s for s in said)
+    assert not any("Poisons can be swallowed" in s.text for s in answer.statements)

@@ -134,14 +134,16 @@ def candidates(
     retrieved: Sequence[object],
     audience: Audience,
     lead: Sequence[Match] = (),
-    urgent: bool = False,
+    urgent: Sequence[str] | bool = False,
 ) -> list[Candidate]:
     """Every well-formed sentence of the retrieved documents, scored for this question.
 
     The answers of entailed source questions (`lead`) are the question's own answer: all
     their quotable sentences are candidates, first. Other documents give only sentences that
     cover what was asked, name the focus (or come from a document about it) and name what
-    narrows the subject ("relapse" for "MS flares")."""
+    narrows the subject ("relapse" for "MS flares"). `urgent`: the question is an emergency
+    (True, or the topics of its red flags: "poisoning"); what sources about the focus or
+    those topics say to do at once comes first."""
     found: list[Candidate] = []
     needles = _needles(query)
     leads = {m.doc.id for m in lead}
@@ -257,7 +259,7 @@ def _score(
     doc_weight: float,
     audience: Audience,
     own: bool = False,
-    urgent: bool = False,
+    urgent: Sequence[str] | bool = False,
 ) -> Candidate | None:
     text = ref.text
     if not _well_formed(text):
@@ -272,9 +274,13 @@ def _score(
     about = _about_focus(doc, query)
     coverage = _coverage(query, tokens, about)
     answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
-    if not own and not _on_subject(query, said, about):
+    act_now = (
+        bool(urgent)
+        and _on_urgent_subject(doc, query, about, urgent)
+        and (bool(safety.act_now().search(said)))
+    )
+    if not (own or act_now) and not _on_subject(query, said, about):
         return None  # about another condition, or the whole condition when a part was asked
-    act_now = urgent and about and bool(safety.act_now().search(said))
     if not (own or act_now) and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * own
@@ -285,6 +291,17 @@ def _score(
     if not act_now and _NAVIGATION.search(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now)
+
+
+def _on_urgent_subject(
+    doc: Document, query: Query, about: bool, urgent: Sequence[str] | bool
+) -> bool:
+    """A document about the focus, or about what the emergency is (a poisoning page for a
+    child who swallowed blood pressure pills)."""
+    if about or isinstance(urgent, bool):
+        return about
+    head = doc.title + " " + (doc.question.focus if doc.question else "")
+    return names_focus(head, tuple(urgent))
 
 
 def _on_subject(query: Query, said: str, about: bool) -> bool:
@@ -417,19 +434,20 @@ def layout(
 
     With an entailed source question, the short answer is the start of its answer and the
     rest of that answer follows, in the source's order, under the heading of the part it
-    answers. Without one, the best sentences of the preferred kinds lead."""
+    answers. Without one, the best sentences of the preferred kinds lead. In an emergency,
+    what the sources say to do at once is the short answer, alone."""
     order = SECTION_ORDER[audience]
     part_of = {m.doc.id: m.part for m in lead}
     own = sorted((c for c in chosen if c.doc.id in part_of), key=_in_order(part_of))
     others = [c for c in chosen if c.doc.id not in part_of]
-    act_now = sorted((c for c in chosen if c.urgent), key=lambda c: -c.score)[:1]
-    if own:
-        first = [c for c in own if c.doc.id == own[0].doc.id and c not in act_now]
-        plan = Layout(short=[*act_now, *first][:SHORT_ANSWER])
+    act_now = sorted((c for c in chosen if c.urgent), key=lambda c: -c.score)[:SHORT_ANSWER]
+    if act_now:  # an emergency: what to do now, and nothing else, comes first
+        plan = Layout(short=act_now)
+    elif own:
+        first = [c for c in own if c.doc.id == own[0].doc.id]
+        plan = Layout(short=first[:SHORT_ANSWER])
     else:
-        ranked = sorted(
-            others, key=lambda c: (not c.urgent, order.index(c.doc.kind.value), -c.score)
-        )
+        ranked = sorted(others, key=lambda c: (order.index(c.doc.kind.value), -c.score))
         plan = Layout(short=ranked[:SHORT_ANSWER])
     for cand in own:
         if cand not in plan.short:
@@ -641,7 +659,7 @@ def compose(
     jargon: Callable[[Sequence[str]], Sequence[str]] | None = None,
     lead: Sequence[Match] = (),
     off_subject: Callable[[str], bool] | None = None,
-    urgent: bool = False,
+    urgent: Sequence[str] | bool = False,
     nearest: Match | None = None,
 ) -> Answer:
     """All stages: candidates -> select -> layout -> (definitions) -> assemble.

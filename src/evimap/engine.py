@@ -18,6 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from evimap import safety
 from evimap.answer import Answer, AnswerTrace, Audience, Notice, SentenceRef
 from evimap.compose import Candidate, abstention, compose
 from evimap.evidence import Document
@@ -90,7 +91,8 @@ class AnswerEngine:
         query = self._query(analysis)
         if around is not None:
             query = query.narrowed_by(around)
-        retrieved = self._retrieve(_search_text(analysis, query), analysis)
+        urgent = safety.topics(analysis.safety) if analysis.safety.emergency else ()
+        retrieved = self._retrieve(_search_text(analysis, query), analysis, urgent)
         trace.candidates = len(retrieved)
         trace.seconds["retrieve"] = time.perf_counter() - started
         answer = compose(
@@ -103,7 +105,7 @@ class AnswerEngine:
             jargon=self.jargon,
             lead=entailed(query, retrieved),
             off_subject=self._off_subject(query),
-            urgent=analysis.safety.emergency,
+            urgent=urgent or analysis.safety.emergency,
             nearest=nearest(query, retrieved) if not query.unknown else None,
         )
         answer = self._grounded(answer, query, retrieved, trace)
@@ -117,14 +119,16 @@ class AnswerEngine:
                 analysis.text, analysis, frequency=snap.frequency, documents=snap.count()
             )
 
-    def _retrieve(self, text: str, analysis: QuestionAnalysis) -> list:
+    def _retrieve(self, text: str, analysis: QuestionAnalysis, urgent: tuple = ()) -> list:
         """The best documents overall, plus the best of each kind, so that every section
         the evidence supports gets a chance (agency pages outnumber guidelines here), plus
-        the sources' own questions on the focus and each asked type (`matching`)."""
+        the sources' own questions on the focus and each asked type (`matching`), and for
+        an emergency, sources about what it is (`urgent`: "poisoning", "stroke")."""
         found = {}
         searches = [(text, (), RETRIEVE), (text, ("guideline",), PER_KIND)]
         searches += [(text, ("research",), PER_KIND)]
         searches += [(own, ("reference",), SOURCE_QUESTIONS) for own in _source_asks(analysis)]
+        searches += [(f"{topic} emergency", ("reference",), PER_KIND) for topic in urgent]
         for words, kinds, k in searches:
             hits = self.retriever.search(words, k, kinds=kinds, analysis=analysis, with_text=True)
             for hit in hits:

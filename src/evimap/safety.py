@@ -135,6 +135,19 @@ def _any_of(patterns: list[str], flags: int) -> list[re.Pattern[str]]:
     return [re.compile("|".join(f"(?:{p})" for p in patterns), flags)] if patterns else []
 
 
+def topics(check: SafetyCheck) -> tuple[str, ...]:
+    """What sources about each red flag of `check` are about ("poisoning", "stroke")."""
+    found = (_topics().get(flag.category, "") for flag in check.red_flags)
+    return tuple(dict.fromkeys(t for t in found if t))
+
+
+@cache
+def _topics() -> dict[str, str]:
+    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
+    categories = yaml.safe_load(text)["categories"]
+    return {name: spec.get("topic", "") for name, spec in categories.items()}
+
+
 @cache
 def act_now() -> re.Pattern[str]:
     """Source sentences that tell a reader to act at once (data/red_flags.yaml `act_now`)."""
