@@ -258,3 +258,18 @@ def test_an_emergency_short_answer_is_what_to_do_now_from_sources_on_what_it_is(
     assert said[0].startswith("If you think someone was poisoned") or said[0].startswith("Call 911")
     assert all("right away" in s for s in said)
     assert not any("Poisons can be swallowed" in s.text for s in answer.statements)
+
+
+def test_a_yes_no_question_is_answered_by_the_sentence_that_says_no():
+    text = "Does heat cause Glimmerfield syndrome?"
+    myth = agency(
+        8,
+        "What causes Glimmerfield syndrome?",
+        "causes",
+        "Heat can make Glimmerfield syndrome symptoms feel worse for a while. "
+        "Heat does not cause Glimmerfield syndrome, which comes from a gene change.",
+    )
+    q = query(text, "cause")
+    assert q.parts[0].yes_no
+    answer = compose(text, q, retrieved(myth), Audience.PATIENT)
+    assert answer.short_answer[0].text.startswith("Heat does not cause")

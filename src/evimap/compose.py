@@ -56,6 +56,7 @@ MAX_PER_DOCUMENT = 2
 MAX_FROM_LEAD = {True: 5, False: 4}  # sentences from an entailed source answer (lay, clinician)
 LEAD_BONUS = 1.0  # an entailed source question's answer comes first
 URGENT_BONUS = 1.5  # for an emergency, what the sources say to do at once comes before it
+ANSWERS_YES_NO = 0.3  # a yes/no question: a sentence with all its words that says yes or no
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
 MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
@@ -284,7 +285,7 @@ def _score(
     if not (own or act_now) and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * own
-    score += URGENT_BONUS * act_now
+    score += URGENT_BONUS * act_now + ANSWERS_YES_NO * _says_yes_or_no(query, tokens, said)
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
@@ -314,6 +315,21 @@ def _on_subject(query: Query, said: str, about: bool) -> bool:
         return True
     own = Tokens.of(without_kinds(said, query.focus)).stems
     return all(a.stems & own for a in narrowing)
+
+
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|cannot|can't|don't|doesn't|isn't|aren't|won't|myth|false)\b", re.I
+)
+
+
+def _says_yes_or_no(query: Query, tokens: Tokens, said: str) -> float:
+    """How plainly a sentence answers a yes/no question: it holds every asked word (1),
+    and more so when it says no (a myth is corrected by "... do not cause ...")."""
+    for part in query.parts:
+        asked = part.yes_no and part.aspects
+        if asked and all(a.stems & tokens.stems or a.names_type for a in part.aspects):
+            return 1.5 if _NEGATION.search(said) else 1.0
+    return 0.0
 
 
 def _recency(doc: Document) -> float:

@@ -47,6 +47,7 @@ class Part:
 
     aspects: tuple[Aspect, ...]
     qtype: str
+    yes_no: bool = False  # "Do vaccines cause autism?": the answer starts with yes or no
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class Query:
         extra = other.narrowing
         if not extra:
             return self
-        parts = tuple(Part((*p.aspects, *extra), p.qtype) for p in self.parts)
+        parts = tuple(replace(p, aspects=(*p.aspects, *extra)) for p in self.parts)
         return replace(self, parts=parts, focus=self.focus or other.focus)
 
     @property
@@ -148,7 +149,7 @@ def _part(
         names_type = bool(cues) and mentions(key, cues)
         narrows = key in near and not names_type
         aspects.append(Aspect(weights[key], frozenset(alts), names_type, narrows, asked[key]))
-    return Part(tuple(aspects), qtype)
+    return Part(tuple(aspects), qtype, bool(_YES_NO.match(text)))
 
 
 def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, frozenset[str]]]:
@@ -161,6 +162,10 @@ def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, fr
     return parts or [(question, getattr(analysis, "qtype", "") or "definition", frozenset())]
 
 
+_YES_NO = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|may|might)\s",
+    re.IGNORECASE,
+)
 _NEXT_WORD = re.compile(r"\s*([a-z][a-z-]{2,})\b")
 _WORD_BEFORE = re.compile(r"\b([a-z][a-z-]{2,})\s+(?:of|in)\s+(?:the\s+|my\s+|your\s+)?$")
 
