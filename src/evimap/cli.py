@@ -481,6 +481,9 @@ def _writer(settings: Settings, wanted: bool | None):
     return made if made is not None else nullcontext()
 
 
+INTERRUPTED = "interrupted: every batch committed before the interruption is kept"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; known errors become one line on stderr and a non-zero status."""
     try:
@@ -490,11 +493,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        err.print("aborted")
+    except click.exceptions.Abort as exc:  # click turns Ctrl-C into Abort
+        err.print(INTERRUPTED if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted")
         return 130
     except KeyboardInterrupt:
-        err.print("interrupted: every batch committed before the interruption is kept")
+        err.print(INTERRUPTED)
         return 130
     except EvimapError as exc:
         err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)

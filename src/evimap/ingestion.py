@@ -6,13 +6,24 @@ large file where the adapter can cut one), grouped into tasks of about TASK_BYTE
 round-robin to the workers, each with its own bounded queue. The writer takes the tasks in
 order, so a deletion in a later file always follows the additions of earlier files, and
 memory stays bounded however large the input.
+
+Parser processes die with the calling process, however it ends (SIGKILL included: a
+parent-death signal where Linux offers one, and a watchdog on the parent's pid everywhere),
+and ignore Ctrl-C: the calling process alone handles it, stops them and keeps every batch
+committed before it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import queue as queue_module
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +38,8 @@ from evimap.store import Prepared, prepare
 BATCH_SIZE = 500
 QUEUE_BATCHES = 8  # per worker: bounds memory to about workers x 8 x 500 documents
 TASK_BYTES = 8_000_000  # large files are cut into segments, small ones grouped, of this size
+PARENT_CHECK_SECONDS = 0.5  # how often a parser process checks that its parent still runs
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 Unit = Path | Segment
@@ -62,9 +75,10 @@ def ingest(
         else:
             units = units_of(source, files)
             batches = _batches_from_workers(source, units, workers, progress)
-        for batch in batches:
-            library.apply(batch, report)
-            progress.on_records(len(batch))
+        with contextlib.closing(batches):  # stops the parser processes at once on any error
+            for batch in batches:
+                library.apply(batch, report)
+                progress.on_records(len(batch))
     return report
 
 
@@ -156,7 +170,9 @@ def _batches_in_process(source: str, files: list[Path], progress: Progress) -> I
         yield batch
 
 
-def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue) -> None:
+def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue, parent: int) -> None:
+    _ignore_ctrl_c()
+    _die_with(parent)
     for task in tasks:
         batch: Batch = []
         for unit, record in read_units(source, task):
@@ -178,12 +194,14 @@ def _batches_from_workers(
     workers = min(workers, len(tasks))
     context = mp.get_context("spawn")  # no fork after the index writer started its threads
     queues = [context.Queue(QUEUE_BATCHES) for _ in range(workers)]
+    parent = os.getpid()
     procs = [
-        context.Process(target=_worker, args=(source, tasks[w::workers], queues[w]), daemon=True)
+        context.Process(
+            target=_worker, args=(source, tasks[w::workers], queues[w], parent), daemon=True
+        )
         for w in range(workers)
     ]
-    for proc in procs:
-        proc.start()
+    _start_without_ctrl_c(procs)
     try:
         for number in range(len(tasks)):
             yield from _task_batches(queues[number % workers], procs[number % workers], progress)
@@ -192,6 +210,49 @@ def _batches_from_workers(
             if proc.is_alive():
                 proc.terminate()
             proc.join()
+
+
+def _start_without_ctrl_c(procs: list[mp.Process]) -> None:
+    """Start `procs` with SIGINT blocked, a mask they keep until `_ignore_ctrl_c`: a Ctrl-C
+    while one starts up reaches the caller alone (here it waits, pending, until started)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # Windows: no signal masks
+        for proc in procs:
+            proc.start()
+        return
+    previous = mask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for proc in procs:
+            proc.start()
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+def _ignore_ctrl_c() -> None:
+    """In a parser process: Ctrl-C (SIGINT to the terminal's process group) is the caller's
+    to handle; a worker interrupted mid-record only printed a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _die_with(parent: int) -> None:
+    """End this process as soon as `parent` ends, even killed with SIGKILL (which runs no
+    cleanup there): an orphaned parser process otherwise waited on its full queue forever."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit once this process is re-parented: where no parent-death signal exists."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterator[Batch]:
