@@ -150,15 +150,26 @@ def candidates(
     leads = {m.doc.id for m in lead}
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
-        own = doc.id in leads
-        doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if _about_focus(doc, query) else 0.6)
+        own, about = doc.id in leads, _about_focus(doc, query)
+        where = _Where(own, about, bool(urgent) and _on_urgent_subject(doc, about, urgent))
+        doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
         for ref, previous in _sentences(doc, lay=audience.lay):
-            if needles and not (own or urgent) and not _may_cover(ref, previous, needles):
-                continue  # cheap: no asked word in it, so it cannot cover the question
-            candidate = _score(query, doc, ref, previous, doc_weight, audience, own, urgent)
+            if not (own or where.urgent) and not _may_matter(query, ref, previous, needles, about):
+                continue  # cheap: it cannot cover the question, or not about its focus
+            candidate = _score(query, doc, ref, previous, doc_weight, audience, where)
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """What a document is, for the question: an entailed answer (`own`), about the focus,
+    about what an emergency is (`urgent`: its act-now sentences may lead)."""
+
+    own: bool = False
+    about: bool = True
+    urgent: bool = False
 
 
 def _needles(query: Query) -> tuple[str, ...]:
@@ -176,9 +187,20 @@ def _needles(query: Query) -> tuple[str, ...]:
     return tuple(needles)
 
 
-def _may_cover(ref: SentenceRef, previous: SentenceRef | None, needles: tuple[str, ...]) -> bool:
-    text = ref.text.lower() if previous is None else (previous.text + " " + ref.text).lower()
-    return any(needle in text for needle in needles)
+def _may_matter(
+    query: Query,
+    ref: SentenceRef,
+    previous: SentenceRef | None,
+    needles: tuple[str, ...],
+    about: bool,
+) -> bool:
+    """Cheap tests before scoring: an asked word (or a cue of the type) is there, and a
+    sentence from a document about something else names the focus."""
+    text = ref.text if previous is None else previous.text + " " + ref.text
+    if not about and not names_focus(text, query.focus):
+        return False
+    lower = text.lower()
+    return not needles or any(needle in lower for needle in needles)
 
 
 def _sentences(
@@ -211,7 +233,7 @@ def _glued_heading(text: str) -> int:
     five capitalised words, then a capitalised word that repeats one of them ("Exercise
     Exercise can help ...", "Where Gout Occurs Gout attacks ...") or opens a sentence
     ("Bone Density Tests The test ...", "Diet At this time ...")."""
-    tokens = text.split(" ")
+    tokens = text.split(" ", 12)
     for k in range(1, 6):
         if len(tokens) < k + 6 or not _capitalised(tokens[k - 1]):
             break
@@ -259,8 +281,7 @@ def _score(
     previous: SentenceRef | None,
     doc_weight: float,
     audience: Audience,
-    own: bool = False,
-    urgent: Sequence[str] | bool = False,
+    where: _Where = _Where(),
 ) -> Candidate | None:
     text = ref.text
     if not _well_formed(text):
@@ -271,20 +292,16 @@ def _score(
             return None
         antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
-    tokens = Tokens.of(said)
-    about = _about_focus(doc, query)
-    coverage = _coverage(query, tokens, about)
-    answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
-    act_now = (
-        bool(urgent)
-        and _on_urgent_subject(doc, query, about, urgent)
-        and (bool(safety.act_now().search(said)))
-    )
-    if not (own or act_now) and not _on_subject(query, said, about):
+    act_now = where.urgent and bool(safety.act_now().search(said))
+    free = where.own or act_now  # an entailed answer, or what to do now in an emergency
+    if not free and not _on_subject(query, said, where.about):
         return None  # about another condition, or the whole condition when a part was asked
-    if not (own or act_now) and (coverage < MIN_COVERAGE or not answers_type):
+    tokens = Tokens.of(said)
+    coverage = _coverage(query, tokens, where.about)
+    answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
+    if not free and (coverage < MIN_COVERAGE or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
-    score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * own
+    score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * where.own
     score += URGENT_BONUS * act_now + ANSWERS_YES_NO * _says_yes_or_no(query, tokens, said)
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
@@ -294,9 +311,7 @@ def _score(
     return Candidate(ref, doc, score, coverage, antecedent, act_now)
 
 
-def _on_urgent_subject(
-    doc: Document, query: Query, about: bool, urgent: Sequence[str] | bool
-) -> bool:
+def _on_urgent_subject(doc: Document, about: bool, urgent: Sequence[str] | bool) -> bool:
     """A document about the focus, or about what the emergency is (a poisoning page for a
     child who swallowed blood pressure pills)."""
     if about or isinstance(urgent, bool):

@@ -33,9 +33,11 @@ from evimap.writer import Writer, WriterReport, rewrite
 
 RETRIEVE = 20  # documents handed to composition, best overall
 PER_KIND = 8  # and the best of each of guideline and research
-SOURCE_QUESTIONS = 8  # and the sources' own questions on the focus and type (`matching`)
+SOURCE_QUESTIONS = 12  # and the sources' own questions on the focus and types (`matching`)
+SOURCE_ASKS = 2  # for the first this many types asked
 CONDITION_KINDS = frozenset({"condition"})  # what a sentence may not be about, beside the focus
 JARGON_TERMS = 3  # terms named in an answer that are looked up for plain-language help
+DEFINITIONS_KEPT = 2048  # plain-language definitions remembered per engine
 _DEFINES = r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:is|are|refers to)\b"
 
 
@@ -59,6 +61,7 @@ class AnswerEngine:
         self._shared_data = shared_data
         self._vocabulary = vocabulary
         self.last_trace = AnswerTrace()
+        self._definitions: dict[tuple[str, int], Candidate | None] = {}  # (term, documents)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -130,7 +133,9 @@ class AnswerEngine:
         searches += [(own, ("reference",), SOURCE_QUESTIONS) for own in _source_asks(analysis)]
         searches += [(f"{topic} emergency", ("reference",), PER_KIND) for topic in urgent]
         for words, kinds, k in searches:
-            hits = self.retriever.search(words, k, kinds=kinds, analysis=analysis, with_text=True)
+            hits = self.retriever.search(
+                words, k, kinds=kinds, analysis=analysis, with_text=kinds != ("research",)
+            )
             for hit in hits:
                 found.setdefault(hit.document.id, hit)
         return list(found.values())
@@ -197,11 +202,22 @@ class AnswerEngine:
         """Conditions, tests, drugs... that the statements name: terms a lay reader may need
         explained (a definition is shown only where a trusted source gives one)."""
         said = " ".join(texts)
+        lower = said.lower()
         named = [c.name for c in self.vocabulary.match(said).concepts]
-        return [n for n in dict.fromkeys(named) if names_focus(said, (n,))][:JARGON_TERMS]
+        return [n for n in dict.fromkeys(named) if n.lower() in lower][:JARGON_TERMS]
 
     def definition(self, term: str, query: Query | None = None) -> Candidate | None:
-        """A trusted source's own sentence defining `term` ("X is a ..."), if there is one."""
+        """A trusted source's own sentence defining `term` ("X is a ..."), if there is one;
+        remembered while the library holds the same documents."""
+        with self.library.snapshot() as snap:
+            key = (term.lower(), snap.count())
+        if key not in self._definitions:
+            if len(self._definitions) >= DEFINITIONS_KEPT:
+                self._definitions.pop(next(iter(self._definitions)))
+            self._definitions[key] = self._find_definition(term)
+        return self._definitions[key]
+
+    def _find_definition(self, term: str) -> Candidate | None:
         pattern = re.compile(_DEFINES.format(term=re.escape(term)), re.IGNORECASE)
         for hit in self.library.search(f"what is {term}", k=3, kind=["reference"]):
             found = _defining_sentence(hit.document, pattern)
@@ -226,12 +242,13 @@ def _search_text(analysis: QuestionAnalysis, query: Query) -> str:
 
 
 def _source_asks(analysis: QuestionAnalysis) -> list[str]:
-    """How a trusted source would ask each part: its focus and the type's own words."""
+    """How a trusted source would ask the parts: the focus and the types' own words (one
+    search: BM25 finds the source questions of each type)."""
     if not analysis.focus:
         return []
     focus = analysis.focus[0].name
-    types = dict.fromkeys(p.qtype for p in analysis.parts)
-    return [f"{focus} {question_types().get(t, '')}" for t in list(types)[:3]]
+    types = list(dict.fromkeys(p.qtype for p in analysis.parts))[:SOURCE_ASKS]
+    return [" ".join([focus, *(question_types().get(t, "") for t in types)])]
 
 
 def notices_of(analysis: QuestionAnalysis) -> tuple[Notice, ...]:

@@ -215,9 +215,9 @@ class Retriever:
             pool = (
                 fused[: max((3 if with_text else 2) * k, 20)] if qtype or with_text else fused[:k]
             )
-            docs = self.library.store.get_many([doc_id for doc_id, _ in pool])
+            docs = self.library.store.get_many([d for d, _ in pool], with_text=with_text)
             if with_text:
-                pool = [(d, s) for d, s in pool if d in docs and docs[d].passages]
+                pool = [(d, s) for d, s in pool if d in docs]
             fused = (self._boost_qtype(pool, qtype, docs) if qtype else pool)[:k]
         lex = {d: StageHit(r, s) for r, (d, s) in enumerate(lexical, start=1)}
         sem = {d: StageHit(r, s) for r, (d, s) in enumerate(semantic, start=1)}

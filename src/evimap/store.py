@@ -281,12 +281,15 @@ class Store:
                     "DELETE FROM index_journal WHERE doc_id = ?", [(i,) for i in ids]
                 )
 
-    def get_many(self, ids: Sequence[str]) -> dict[str, Document]:
+    def get_many(self, ids: Sequence[str], *, with_text: bool = False) -> dict[str, Document]:
+        """The documents of `ids` that exist; `with_text`: only those with passages (none
+        without is even decoded)."""
         docs: dict[str, Document] = {}
+        where = " AND n_passages > 0" if with_text else ""
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, body FROM documents WHERE id IN ({marks})"
+            query = f"SELECT id, body FROM documents WHERE id IN ({marks}){where}"
             docs.update((i, decode_body(b)) for i, b in self.conn.execute(query, chunk))
         return docs
 
