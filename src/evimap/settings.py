@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evimap.errors import ConfigError
@@ -22,7 +22,7 @@ class Settings:
     """EVIMAP_SHARED_DATA: the public datasets (MedQuAD, PubMed samples, SciFact...)."""
     workers: int | None = None
     """EVIMAP_WORKERS: parser processes for ingest; unset = one per core for large inputs."""
-    ncbi_api_key: str | None = None
+    ncbi_api_key: str | None = field(default=None, repr=False)  # secrets: never in a repr
     """NCBI_API_KEY (or NCBI_API_KEY_FILE): raises the E-utilities rate limit to 10/s."""
     ncbi_email: str | None = None
     """EVIMAP_NCBI_EMAIL: contact address NCBI asks E-utilities clients to send."""
@@ -31,7 +31,7 @@ class Settings:
     """EVIMAP_WRITER_URL: base URL of an OpenAI-compatible API; unset = no writer."""
     writer_model: str | None = None
     """EVIMAP_WRITER_MODEL: model name sent to the writer (required with EVIMAP_WRITER_URL)."""
-    writer_api_key: str | None = None
+    writer_api_key: str | None = field(default=None, repr=False)
     """EVIMAP_WRITER_API_KEY (or EVIMAP_WRITER_API_KEY_FILE): bearer token for the writer."""
     writer_timeout: float = 30.0
     """EVIMAP_WRITER_TIMEOUT: seconds the writer may spend on one answer, all requests."""
@@ -69,6 +69,8 @@ ENV_VARS = (
     "EVIMAP_ALLOWED_HOSTS",
     "EVIMAP_CACHE_URL",
     "EVIMAP_SMTP_URL",
+    "EVIMAP_CSRF_TRUSTED_ORIGINS",
+    "EVIMAP_BEHIND_HTTPS_PROXY",
     "EVIMAP_WRITER_URL",
     "EVIMAP_WRITER_MODEL",
     "EVIMAP_WRITER_API_KEY",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,12 +24,19 @@ DEMO_QUESTIONS = (
     "How can osteoporosis be prevented?",
 )
 APPROVED_IN_DEMO = DEMO_QUESTIONS[0]
+# The secret key `evimap serve` and `evimap demo` generate and keep when none is given.
+GENERATED_KEY = Path("var/secret_key")
 
 
-def configure(settings: Settings) -> None:
-    """Point Django at our settings and the library, validate the environment, set up."""
+def configure(settings: Settings, *, serving: bool = False) -> None:
+    """Point Django at our settings and the library, validate the environment, set up.
+
+    `serving` (serve, demo): DEBUG is off unless EVIMAP_DEBUG turns it on (`serving_env`).
+    """
     from evimap.site.env import SiteSettings
 
+    if serving:
+        serving_env(os.environ)
     site = SiteSettings.from_env()  # ConfigError (one line) before anything starts
     os.environ["EVIMAP_LIBRARY"] = str(settings.library)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evimap.site.settings")
@@ -38,6 +45,19 @@ def configure(settings: Settings) -> None:
     import django
 
     django.setup()
+
+
+def serving_env(environ: MutableMapping[str, str], key_file: Path = GENERATED_KEY) -> None:
+    """The environment of a server people use: EVIMAP_DEBUG is off unless set, and with
+    DEBUG off and no key given, the key kept in `key_file` (generated on first use) rather
+    than the public development key. Validates every setting (ConfigError) first."""
+    from evimap.site.env import SiteSettings, key_given
+
+    environ.setdefault("EVIMAP_DEBUG", "0")
+    given = key_given(environ)
+    site = SiteSettings.from_env(environ, key_file=key_file)
+    if not site.debug and not given:
+        environ["EVIMAP_SECRET_KEY_FILE"] = str(key_file.resolve())
 
 
 def site_in_use() -> bool:
@@ -65,10 +85,16 @@ def check_evidence(settings: Settings, say: Callable[[str], None]) -> None:
 
 
 def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
-    """Migrate, seed accounts and pages, take one page through review (progress via `say`)."""
-    configure(settings)
+    """Migrate, seed accounts and pages, take one page through review (progress via `say`).
+
+    The site is set up as it is served after: DEBUG off unless EVIMAP_DEBUG=1."""
+    configure(settings, serving=True)
+    from django.conf import settings as django_settings
+
     from evimap.site import setup
 
+    if not django_settings.DEBUG:
+        say(f"site: debug off (EVIMAP_DEBUG=1 turns it on); secret key from {_key_source()}")
     say("site: migrating the database...")
     setup.migrate()
     home = setup.ensure_site()
@@ -82,6 +108,12 @@ def site_demo(settings: Settings, say: Callable[[str], None]) -> None:
         "site: try the community: sign in as member, open a question page, 'Share your "
         "experience'; sign in as moderator and approve it at /community/queue/"
     )
+
+
+def _key_source() -> str:
+    if os.environ.get("EVIMAP_SECRET_KEY"):
+        return "EVIMAP_SECRET_KEY"
+    return os.environ.get("EVIMAP_SECRET_KEY_FILE", "EVIMAP_SECRET_KEY_FILE")
 
 
 @contextmanager
@@ -135,12 +167,14 @@ def runserver(bind: str) -> None:
 
 def gunicorn(settings: Settings, bind: str, workers: int, check: bool) -> None:
     """Run gunicorn against the configured database and library (replaces this process)."""
-    configure(settings)
+    configure(settings, serving=True)
     if check:
+        from django.conf import settings as django_settings
         from django.core.management import call_command
 
         call_command("check", deploy=False)
-        click.echo("settings and database are fine", err=True)
+        debug = "on (EVIMAP_DEBUG=1)" if django_settings.DEBUG else "off"
+        click.echo(f"settings and database are fine; debug {debug}", err=True)
         return
     args = [sys.executable, "-m", "gunicorn", "evimap.site.wsgi:application"]
     args += ["--workers", str(workers), "--bind", bind, "--access-logfile", "-"]

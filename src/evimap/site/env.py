@@ -7,6 +7,8 @@ and documented in README.md.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,36 +26,108 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 class SiteSettings:
     debug: bool = True
     """EVIMAP_DEBUG: development mode (detailed errors, a dev secret key allowed)."""
-    secret_key: str = DEV_SECRET_KEY
+    secret_key: str = field(default=DEV_SECRET_KEY, repr=False)
     """EVIMAP_SECRET_KEY (or EVIMAP_SECRET_KEY_FILE): required when EVIMAP_DEBUG is off."""
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver")
     """EVIMAP_ALLOWED_HOSTS: comma-separated host names the site answers to."""
-    database: dict = field(default_factory=dict)
+    # The dicts below may hold passwords (in URLs too): never in a repr, a log or a debug page.
+    database: dict = field(default_factory=dict, repr=False)
     """DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
-    cache: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False)
     """EVIMAP_CACHE_URL: redis://host:port/db (shared by every worker) or per-process memory."""
-    email: dict = field(default_factory=dict)
+    email: dict = field(default_factory=dict, repr=False)
     """EVIMAP_SMTP_URL: smtp://user:pass@host:port (smtps:// for TLS); unset: to the log."""
+    csrf_trusted_origins: tuple[str, ...] = ()
+    """EVIMAP_CSRF_TRUSTED_ORIGINS: comma-separated https://host[:port] origins forms come from."""
+    behind_https_proxy: bool = False
+    """EVIMAP_BEHIND_HTTPS_PROXY: a proxy ends TLS and says so in X-Forwarded-Proto: https."""
+
+    def security(self) -> dict:
+        """Django's CSRF, proxy and cookie settings for these (settings.py applies them)."""
+        behind = self.behind_https_proxy
+        return {
+            "CSRF_TRUSTED_ORIGINS": list(self.csrf_trusted_origins),
+            "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if behind else None,
+            "SESSION_COOKIE_SECURE": behind,
+            "CSRF_COOKIE_SECURE": behind,
+        }
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SiteSettings:
-        """Settings from `environ` (default os.environ); raises ConfigError naming the variable."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, key_file: Path | None = None
+    ) -> SiteSettings:
+        """Settings from `environ` (default os.environ); raises ConfigError naming the variable.
+
+        With EVIMAP_DEBUG off and no key given, the key is the one kept in `key_file`
+        (generated there on first use) when one is named, else a ConfigError.
+        """
         env = os.environ if environ is None else environ
         debug = read_bool(env, "EVIMAP_DEBUG", default=True)
-        secret = read_secret(env, "EVIMAP_SECRET_KEY")
-        if secret is None:
-            if not debug:
-                raise ConfigError("EVIMAP_SECRET_KEY must be set when EVIMAP_DEBUG is off")
-            secret = DEV_SECRET_KEY
         hosts = read_list(env, "EVIMAP_ALLOWED_HOSTS") or cls().allowed_hosts
+        database = parse_database_url(env.get("DATABASE_URL", "").strip())
+        cache = parse_cache_url(env.get("EVIMAP_CACHE_URL", "").strip())
+        email = parse_smtp_url(env.get("EVIMAP_SMTP_URL", "").strip())
+        origins = read_origins(env, "EVIMAP_CSRF_TRUSTED_ORIGINS")
+        behind_proxy = read_bool(env, "EVIMAP_BEHIND_HTTPS_PROXY", default=False)
         return cls(
             debug=debug,
-            secret_key=secret,
+            secret_key=read_secret_key(env, debug, key_file),  # last: it may write key_file
             allowed_hosts=hosts,
-            database=parse_database_url(env.get("DATABASE_URL", "").strip()),
-            cache=parse_cache_url(env.get("EVIMAP_CACHE_URL", "").strip()),
-            email=parse_smtp_url(env.get("EVIMAP_SMTP_URL", "").strip()),
+            database=database,
+            cache=cache,
+            email=email,
+            csrf_trusted_origins=origins,
+            behind_https_proxy=behind_proxy,
         )
+
+
+def key_given(env: Mapping[str, str]) -> bool:
+    """Whether EVIMAP_SECRET_KEY or EVIMAP_SECRET_KEY_FILE is set (to anything)."""
+    return bool(env.get("EVIMAP_SECRET_KEY") or env.get("EVIMAP_SECRET_KEY_FILE"))
+
+
+def read_secret_key(env: Mapping[str, str], debug: bool, key_file: Path | None) -> str:
+    """The secret key: never blank, never the public development key when DEBUG is off."""
+    if env.get("EVIMAP_SECRET_KEY") and not env["EVIMAP_SECRET_KEY"].strip():
+        raise ConfigError("EVIMAP_SECRET_KEY is only whitespace; set a real secret key")
+    secret = read_secret(env, "EVIMAP_SECRET_KEY")
+    if secret is None and env.get("EVIMAP_SECRET_KEY_FILE"):
+        raise ConfigError("EVIMAP_SECRET_KEY_FILE names an empty file; put a secret key in it")
+    if secret is None:
+        if debug:
+            return DEV_SECRET_KEY
+        if key_file is None:
+            raise ConfigError("EVIMAP_SECRET_KEY must be set when EVIMAP_DEBUG is off")
+        return generated_key(key_file)
+    if secret == DEV_SECRET_KEY and not debug:
+        raise ConfigError(
+            "EVIMAP_SECRET_KEY is the public development key; set a secret one when "
+            "EVIMAP_DEBUG is off"
+        )
+    return secret
+
+
+def generated_key(path: Path) -> str:
+    """The key kept in `path`, made (random, readable by this user only) when absent."""
+    try:
+        kept = path.read_text().strip()
+    except FileNotFoundError:
+        kept = ""
+    except OSError as exc:
+        raise ConfigError(
+            f"the generated secret key cannot be read: {exc.strerror} ({path})"
+        ) from None
+    if kept:
+        return kept
+    key = secrets.token_urlsafe(50)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key + "\n")
+    except OSError as exc:
+        raise ConfigError(f"cannot keep a generated secret key: {exc.strerror} ({path})") from None
+    return key
 
 
 def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -71,6 +145,23 @@ def read_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
 def read_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A comma-separated list; empty items are dropped."""
     return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+_ORIGIN = re.compile(
+    r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
+
+
+def read_origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins: scheme and host (and port), no path, as the browser sends."""
+    origins = read_list(env, name)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"{name} must list origins like https://evimap.example.org (scheme, host, "
+                f"optional port; no path), got {origin!r}"
+            )
+    return origins
 
 
 def parse_database_url(url: str) -> dict:

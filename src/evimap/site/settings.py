@@ -12,15 +12,20 @@ from evimap.settings import Settings
 from evimap.site.env import SiteSettings
 
 PACKAGE = Path(__file__).resolve().parent
-SITE = SiteSettings.from_env()
-EVIMAP = Settings.from_env()
+# Lower-case names: Django takes only upper-case ones as settings, so these objects (which
+# hold the secret key, the SMTP password, the writer's API key) never reach a debug page.
+_site = SiteSettings.from_env()
+_evimap = Settings.from_env()
 
-DEBUG = SITE.debug
-SECRET_KEY = SITE.secret_key
-ALLOWED_HOSTS = list(SITE.allowed_hosts)
-DATABASES = {"default": SITE.database}
-EVIMAP_LIBRARY = EVIMAP.library
-EVIMAP_SHARED_DATA = EVIMAP.shared_data
+DEBUG = _site.debug
+SECRET_KEY = _site.secret_key
+ALLOWED_HOSTS = list(_site.allowed_hosts)
+DATABASES = {"default": _site.database}
+EVIMAP_LIBRARY = _evimap.library
+EVIMAP_SHARED_DATA = _evimap.shared_data
+# Error pages and emails hide every secret, by name and by value (evimap.site.security).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "evimap.site.security.SecretsFilter"
+DEFAULT_EXCEPTION_REPORTER = "evimap.site.security.SecretsReporter"
 
 INSTALLED_APPS = [
     "evimap.site.pages",
@@ -91,10 +96,13 @@ LOGOUT_REDIRECT_URL = "/"
 # A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Behind an HTTPS proxy (EVIMAP_BEHIND_HTTPS_PROXY, EVIMAP_CSRF_TRUSTED_ORIGINS): the
+# scheme from X-Forwarded-Proto, secure session and CSRF cookies, trusted form origins.
+globals().update(_site.security())
 # Members' verification links: by SMTP with EVIMAP_SMTP_URL, else written to the server log.
-globals().update(SITE.email)
+globals().update(_site.email)
 # The page cache (evimap.site.pages.cache): Redis with EVIMAP_CACHE_URL, else each process's.
-CACHES = {"default": SITE.cache}
+CACHES = {"default": _site.cache}
 DEFAULT_FROM_EMAIL = "evimap <no-reply@localhost>"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,0 +1,86 @@
+"""What keeps secrets off error pages (issue 10, D4).
+
+Django's debug page (EVIMAP_DEBUG=1 only) and the error emails list the settings, the
+request's META and each frame's local variables. `SecretsFilter` hides, by name, every
+setting or META entry that may hold a secret, the EVIMAP_* variables among them;
+`SecretsReporter` then blanks the secret values themselves wherever they still appear (a
+local variable, an object's repr, a URL with a password in it).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from urllib.parse import unquote, urlsplit
+
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+HIDDEN = "********************"
+_MIN_SECRET = 4  # shorter values would blank ordinary text all over the page
+_URL_VARIABLES = ("DATABASE_URL", "EVIMAP_CACHE_URL", "EVIMAP_SMTP_URL")
+
+
+class SecretsFilter(SafeExceptionReporterFilter):
+    """Django's filter, hiding also URLs with passwords, cache locations and EVIMAP_*."""
+
+    hidden_settings = re.compile(
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|DATABASE_URL|CACHE_URL|SMTP"
+        "|LOCATION|^EVIMAP_|^NCBI_",
+        flags=re.IGNORECASE,
+    )
+
+
+class SecretsReporter(ExceptionReporter):
+    """Django's reporter, with every configured secret value blanked out of its output."""
+
+    def get_traceback_html(self) -> str:
+        return redact(str(super().get_traceback_html()), escaped=True)
+
+    def get_traceback_text(self) -> str:
+        return redact(str(super().get_traceback_text()), escaped=True)
+
+
+def redact(text: str, *, escaped: bool = False) -> str:
+    """`text` with each configured secret (and its HTML-escaped form) replaced."""
+    for secret in known_secrets():
+        text = text.replace(secret, HIDDEN)
+        if escaped:
+            text = text.replace(html.escape(secret), HIDDEN)
+    return text
+
+
+def known_secrets() -> list[str]:
+    """The secret values configured now, longest first."""
+    from django.conf import settings
+
+    from evimap.errors import EvimapError
+    from evimap.settings import Settings
+
+    found = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
+    found.append(getattr(settings, "EMAIL_HOST_PASSWORD", ""))
+    found += [db.get("PASSWORD", "") for db in settings.DATABASES.values()]
+    for cache in settings.CACHES.values():
+        found += _passwords(cache.get("LOCATION", ""))
+    for name in _URL_VARIABLES:
+        found += _passwords(os.environ.get(name, ""))
+    try:
+        evimap = Settings.from_env()
+        found += [evimap.writer_api_key or "", evimap.ncbi_api_key or ""]
+    except EvimapError:
+        pass
+    values = {
+        v for s in found if isinstance(s, str) for v in (s, s.strip()) if len(v) >= _MIN_SECRET
+    }
+    return sorted(values, key=len, reverse=True)
+
+
+def _passwords(url) -> list[str]:
+    """The password in `url`, as written and %-decoded (none: [])."""
+    if not isinstance(url, str) or "@" not in url:
+        return []
+    try:
+        password = urlsplit(url).password or ""
+    except ValueError:
+        return []
+    return [password, unquote(password)]
