@@ -273,3 +273,13 @@ def test_a_yes_no_question_is_answered_by_the_sentence_that_says_no():
     assert q.parts[0].yes_no
     answer = compose(text, q, retrieved(myth), Audience.PATIENT)
     assert answer.short_answer[0].text.startswith("Heat does not cause")
+
+
+def test_a_one_word_synonym_shared_by_other_conditions_does_not_name_the_focus():
+    concept = SimpleNamespace(
+        name="Glimmerfield syndrome", synonyms=("syndrome", "GLS", "Glimmer fever"), span=(9, 30)
+    )
+    text = "What is Glimmerfield syndrome?"
+    part = SimpleNamespace(text=text, qtype="definition", span=(0, len(text)))
+    q = query_of(text, SimpleNamespace(text=text, focus=(concept,), parts=(part,)))
+    assert "gls" in q.focus and "glimmer fever" in q.focus and "syndrome" not in q.focus

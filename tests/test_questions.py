@@ -355,8 +355,19 @@ def test_the_cli_analyzes_a_question_with_the_library_vocabulary(tmp_path, monke
         ("Is it safe to take aspirin, which I use daily?", None),
     ],
 )
-def test_a_comma_splits_two_asks_but_not_a_condition_or_a_relative_clause(
-    vocabulary, text, parts
-):
+def test_a_comma_splits_two_asks_but_not_a_condition_or_a_relative_clause(vocabulary, text, parts):
     found = [p.text for p in analyze(text, vocabulary).parts]
     assert found == (parts or [text])
+
+
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [
+        ("What is the anesthesia protocol for castrating a horse?", True),
+        ("My dog has diarrhea, what should I give him?", True),
+        ("My dog bit me, do I need a rabies shot?", False),
+        ("Is horse chestnut safe to take?", False),
+    ],
+)
+def test_a_question_about_an_animals_health_is_out_of_scope(vocabulary, text, outside):
+    assert bool(analyze(text, vocabulary).out_of_scope) is outside

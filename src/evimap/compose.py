@@ -51,6 +51,7 @@ _KIND_BONUS = {  # preferred sources per audience
 }
 MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
 SHORT_ASK = 3  # a part asking this few words beside focus and type: a sentence needs one
+MIN_COVERAGE_NO_FOCUS = 0.6  # without a known focus, only sentences holding most asked words
 MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
 MAX_FROM_LEAD = {True: 5, False: 4}  # sentences from an entailed source answer (lay, clinician)
@@ -299,7 +300,8 @@ def _score(
     tokens = Tokens.of(said)
     coverage = _coverage(query, tokens, where.about)
     answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
-    if not free and (coverage < MIN_COVERAGE or not answers_type):
+    least = MIN_COVERAGE if query.focus else MIN_COVERAGE_NO_FOCUS
+    if not free and (coverage < least or not answers_type):
         return None  # says nothing about what was asked, or not the kind of thing asked
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * where.own
     score += URGENT_BONUS * act_now + ANSWERS_YES_NO * _says_yes_or_no(query, tokens, said)
@@ -647,11 +649,18 @@ def _partial(query: Query, nearest: Match) -> str:
 
 
 def abstention(
-    question: str, query: Query, audience: Audience, found: int, notices: Sequence[Notice]
+    question: str,
+    query: Query,
+    audience: Audience,
+    found: int,
+    notices: Sequence[Notice],
+    reason: str = "",
 ) -> Answer:
-    """Say what was and was not found, and nothing else."""
+    """Say what was and was not found (or `reason`, why we do not answer), nothing else."""
     about = f" about {query.focus[0]}" if query.focus else ""
-    if query.unknown:
+    if reason:
+        text = reason
+    elif query.unknown:
         named = ", ".join(f"“{w}”" for w in query.unknown)
         text = (
             f"None of our trusted sources mentions {named}, so we cannot answer this "

@@ -92,6 +92,9 @@ class AnswerEngine:
             analysis = self._in_context(analysis, around)
         trace.seconds["analyse"] = time.perf_counter() - started
         query = self._query(analysis)
+        if analysis.out_of_scope:
+            notices = notices_of(analysis)
+            return abstention(question, query, reader, 0, notices, analysis.out_of_scope)
         if around is not None:
             query = query.narrowed_by(around)
         urgent = safety.topics(analysis.safety) if analysis.safety.emergency else ()

@@ -239,14 +239,22 @@ def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]
     for concept in getattr(analysis, "focus", ()):
         names.append(concept.name.lower())
         written = getattr(concept, "text", "")
-        for name in (*getattr(concept, "synonyms", ()), written):
-            if name and (name.isupper() or not _everyday_alias(name, concept.name)):
+        if written and (written.isupper() or not _everyday_alias(written, concept.name)):
+            names.append(written.lower())
+        for name in getattr(concept, "synonyms", ()):
+            if name.isupper() or not _head_alias(name, concept.name):
                 names.append(name.lower())
     return names, getattr(analysis, "lay_terms", ())
 
 
 def _everyday_alias(name: str, main: str) -> bool:
     return len(name.split()) == 1 < len(main.split()) and name.lower() in common_words()
+
+
+def _head_alias(name: str, main: str) -> bool:
+    """A one-word synonym of a longer name ("dermatitis" for "atopic dermatitis"): other
+    conditions share it ("dermatitis herpetiformis"), so it does not name this one."""
+    return len(name.split()) == 1 < len(main.split())
 
 
 def _corrected(question: str, analysis: object | None) -> str:

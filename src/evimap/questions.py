@@ -79,6 +79,7 @@ class QuestionAnalysis:
     corrections: tuple[tuple[str, str], ...] = ()  # spelling fixes used (written, read as)
     truncated: bool = False  # True when only the start of a long message was analysed
     lay_terms: tuple[LayTerm, ...] = ()  # consumer words and their clinical equivalents
+    out_of_scope: str = ""  # why evimap does not answer it (an animal's health), if it does not
 
     @property
     def emergency(self) -> bool:
@@ -115,6 +116,8 @@ def _message() -> dict:
         "sign_off": re.compile(config["sign_off"], flags),
         "request": re.compile(config["request"], flags),
         "interrogatives": frozenset(config["interrogatives"].split()),
+        "out_of_scope": re.compile(config["out_of_scope"]["pattern"], flags),
+        "out_of_scope_notice": " ".join(config["out_of_scope"]["notice"].split()),
         "abbreviations": frozenset(config["abbreviations"].split()),
     }
 
@@ -463,7 +466,14 @@ def analyze(
         corrections=matched.corrections,
         truncated=truncated,
         lay_terms=matched.terms,
+        out_of_scope=_out_of_scope(analysed),
     )
+
+
+def _out_of_scope(text: str) -> str:
+    """The notice for a question outside human health (an animal's), else ""."""
+    found = _message()["out_of_scope"].search(text)
+    return _message()["out_of_scope_notice"] if found else ""
 
 
 def _focus(concepts: Iterable[Concept], asks: list[tuple[int, int]]) -> tuple[Concept, ...]:

@@ -35,6 +35,7 @@ from evimap.vocabulary.words import (
 
 MAX_MATCH_CHARS = 20_000  # match() looks at no more than this (bounded work)
 MAX_CORRECTIONS = 12  # spelling corrections tried per text
+ONE_WORD_FIX_LETTERS = 6  # a correction to a one-word name this long is kept ("anemia")
 TYPO_MAX_LETTERS = 30  # longer "words" are not words (and their edits would be many)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -215,7 +216,7 @@ class Vocabulary:
         """The concepts and lay terms named in `text`, left to right, longest names first.
 
         A spelling correction is kept only where it completes a name of two or more words,
-        or a one-word condition, symptom or drug name of seven letters or more.
+        or a one-word condition, symptom or drug name of six letters or more ("anemea").
         """
         text = text[:MAX_MATCH_CHARS]
         tokens = tokenize(text)
@@ -327,7 +328,8 @@ class _Scan:
 
     def correction_holds(self, i: int) -> bool:
         width, kind = self.cover.get(i, (0, ""))
-        return width >= 2 or (width == 1 and kind in _CORRECTABLE_KINDS and len(self.words[i]) >= 7)
+        one_word = width == 1 and kind in _CORRECTABLE_KINDS
+        return width >= 2 or (one_word and len(self.words[i]) >= ONE_WORD_FIX_LETTERS)
 
     def _at(self, i: int) -> int:
         """Record the longest name starting at word i; returns how many words it covers."""
