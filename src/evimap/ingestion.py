@@ -3,9 +3,15 @@
 Parser processes read files and `prepare` documents (sentence split, serialise, hash); the
 calling process only writes batches. The input is cut into units (a file, or a segment of a
 large file where the adapter can cut one), grouped into tasks of about TASK_BYTES, dealt
-round-robin to the workers, each with its own bounded queue. The writer takes the tasks in
-order, so a deletion in a later file always follows the additions of earlier files, and
-memory stays bounded however large the input.
+round-robin to the workers, each with its own bounded queue, and memory stays bounded
+however large the input.
+
+A later unit wins: where two files hold the same document (the 2018 and 2019 PubMed
+baselines; an update file's new version) or a later one deletes it, only the later record
+is written. The units are read last to first and a record whose id a later unit had is
+skipped, so a re-run writes nothing, where replaying every version in order rewrote each
+older one and then the newer one again (and re-added what a later file deletes). The ids
+read so far are kept in a temporary SQLite table, not in memory.
 
 Parser processes die with the calling process, however it ends (SIGKILL included: a
 parent-death signal where Linux offers one, and a watchdog on the parent's pid everywhere),
@@ -21,6 +27,7 @@ import multiprocessing as mp
 import os
 import queue as queue_module
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -69,16 +76,17 @@ def ingest(
     files = sources.expand(source, paths)
     progress = progress or Progress()
     workers = default_workers(files) if workers is None else workers
-    with library.writing() as report:
+    with library.writing() as report, contextlib.closing(_LaterUnits()) as later:
         if workers <= 0:
-            batches = _batches_in_process(source, files, progress)
+            batches = _batches_in_process(source, files[::-1], progress)
         else:
-            units = units_of(source, files)
+            units = units_of(source, files)[::-1]  # last to first: see the module's notes
             batches = _batches_from_workers(source, units, workers, progress)
         with contextlib.closing(batches):  # stops the parser processes at once on any error
             for batch in batches:
-                library.apply(batch, report)
-                progress.on_records(len(batch))
+                kept = later.keep(batch)
+                library.apply(kept, report)
+                progress.on_records(sum(item is not UNIT_END for item in batch))
     return report
 
 
@@ -147,6 +155,66 @@ def read_units(source: str, units: Iterable[Unit]) -> Iterator[tuple[Unit, Recor
         yield unit, None
 
 
+class _UnitEnd:
+    """Marks, inside a batch, where one unit's records end."""
+
+    def __repr__(self) -> str:
+        return "UNIT_END"
+
+
+UNIT_END = _UnitEnd()
+
+
+class _LaterUnits:
+    """The ids of the units read so far (later ones: units are read last to first), in a
+    private temporary database that SQLite keeps on disk past a small page cache."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")
+        self._db.execute("CREATE TABLE later (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._unit: set[str] = set()  # ids of the unit being read
+        self._empty = True
+
+    def keep(self, batch: list) -> Batch:
+        """`batch` without its unit ends and without the records a later unit replaced."""
+        later = self._known([item.id for item in batch if isinstance(item, Prepared | Deletion)])
+        kept: Batch = []
+        for item in batch:
+            if item is UNIT_END:
+                later |= self._unit  # a unit that ends here is later than what follows it
+                self._finish_unit()
+            elif isinstance(item, Problem):
+                kept.append(item)
+            elif item.id not in later:
+                self._unit.add(item.id)
+                kept.append(item)
+        return kept
+
+    def _known(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        if self._empty:
+            return found
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT id FROM later WHERE id IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def _finish_unit(self) -> None:
+        if self._unit:
+            self._db.executemany("INSERT OR IGNORE INTO later VALUES (?)", map(_row, self._unit))
+            self._unit.clear()
+            self._empty = False
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _row(doc_id: str) -> tuple[str]:
+    return (doc_id,)
+
+
 def _prepared(record: Record) -> Prepared | Deletion | Problem:
     if isinstance(record, Document):
         try:
@@ -156,10 +224,11 @@ def _prepared(record: Record) -> Prepared | Deletion | Problem:
     return record
 
 
-def _batches_in_process(source: str, files: list[Path], progress: Progress) -> Iterator[Batch]:
-    batch: Batch = []
+def _batches_in_process(source: str, files: list[Path], progress: Progress) -> Iterator[list]:
+    batch: list = []
     for unit, record in read_units(source, files):
         if record is None:
+            batch.append(UNIT_END)
             progress.on_bytes(_size(unit))
             continue
         batch.append(_prepared(record))
@@ -189,7 +258,7 @@ def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue, parent: int) ->
 
 def _batches_from_workers(
     source: str, units: list[Unit], workers: int, progress: Progress
-) -> Iterator[Batch]:
+) -> Iterator[list]:
     tasks = _tasks(units)
     workers = min(workers, len(tasks))
     context = mp.get_context("spawn")  # no fork after the index writer started its threads
@@ -255,7 +324,7 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterator[Batch]:
+def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterator[list]:
     while True:
         try:
             kind, size, batch = out.get(timeout=1.0)
@@ -263,6 +332,8 @@ def _task_batches(out: mp.Queue, proc: mp.Process, progress: Progress) -> Iterat
             if not proc.is_alive():
                 raise EvimapError("a parser process died unexpectedly") from None
             continue
+        if kind == "unit":
+            batch.append(UNIT_END)
         if batch:
             yield batch
         if kind == "unit":
