@@ -32,6 +32,7 @@ from evimap.answer import (
 from evimap.evidence import Document, SourceKind
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_sets, mentions, themes
+from evimap.quotable import DANGLING, NAVIGATION, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -64,42 +65,8 @@ MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
-_DANGLING = re.compile(
-    r"^(this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
-    r"still|yet|but|and|or|so|instead|otherwise|similarly|likewise|additionally|hence|"
-    r"consequently|nevertheless|nonetheless|in contrast|on the other hand|"
-    r"in addition|furthermore|moreover|in this|for this)\b",
-    re.IGNORECASE,
-)
-# Pointers to elsewhere on a source's web page, not statements about health.
-_NAVIGATION = re.compile(
-    r"^(?:learn more|read more|click|see (?:also|the|our)|visit|go to|for more (?:information|"
-    r"details)|more information|you can (?:find|read|learn|order|search|call|use)|call |"
-    r"contact |below is|the following is|watch |to enlarge|\(watch|add any questions|"
-    r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
-    r"resources|organizations))|https?://|www\.|\bclick here\b",
-    re.IGNORECASE,
-)
-# A list's lead-in without its list ("Treatment may include the following.").
-_LEAD_IN = re.compile(
-    r"(?:\b(?:include|includes|including|following|these|are|is|as follows|such as)\s*[:.]$|"
-    r":\s*$|^here (?:are|is)\b)",
-    re.IGNORECASE,
-)
 # Sections of a research abstract a lay reader is shown: its conclusions.
 _CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
-# How a study was done, not what it found ("We examined ...", "This study aimed ...",
-# "... were randomly assigned to ...").
-_METHODS = re.compile(
-    r"^(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
-    r"(?:\s+\w+){0,3}?\s+(?:examin|investigat|aim|conduct|perform|stud|assess|evaluat|"
-    r"analy[sz]|sought|determin|compar|enroll|recruit|randomi[sz]|measur|review|search|"
-    r"collect|identif|describ|report|present|propos|design|develop|use)|"
-    r"\bwere (?:randomly )?(?:assigned|randomi[sz]ed|enrolled|recruited|included|excluded|"
-    r"allocated|followed up|interviewed|surveyed)\b",
-    re.IGNORECASE,
-)
-_LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
 )
@@ -262,19 +229,6 @@ def _about_focus(doc: Document, query: Query) -> bool:
     return names_focus(head, query.focus)
 
 
-def _well_formed(text: str) -> bool:
-    n_words = len(text.split())
-    return (
-        6 <= n_words <= 70
-        and text[-1:] in ".!"
-        and (text[:1].isupper() or text[:1].isdigit())  # not a list item's tail ("is more...")
-        and not _LEAD_IN.search(text)
-        and not _LABEL.match(text)
-        and not _METHODS.search(text)
-        and text.count(" - ") < 2  # a list run together, not a sentence
-    )
-
-
 def _score(
     query: Query,
     doc: Document,
@@ -285,11 +239,11 @@ def _score(
     where: _Where = _Where(),
 ) -> Candidate | None:
     text = ref.text
-    if not _well_formed(text):
+    if not well_formed(text):
         return None
     antecedent = None
-    if _DANGLING.match(text):
-        if previous is None or not _well_formed(previous.text) or _DANGLING.match(previous.text):
+    if DANGLING.match(text):
+        if previous is None or not well_formed(previous.text) or DANGLING.match(previous.text):
             return None
         antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
@@ -308,7 +262,7 @@ def _score(
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     if audience.lay:
         score -= _hard_to_read(text)
-    if not act_now and _NAVIGATION.search(said):  # last: it costs more than the tests above
+    if not act_now and NAVIGATION.search(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now)
 

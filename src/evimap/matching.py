@@ -25,14 +25,10 @@ from functools import cache
 
 from evimap.evidence import Document
 from evimap.query import Aspect, Part, Query
+from evimap.quotable import statement
 from evimap.text import stem, words
 
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
-_LINKS = re.compile(
-    r"^(?:these resources|the resources|for more information|you can find|see also|"
-    r"the following (?:resources|organizations))",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +105,13 @@ def _stems(text: str) -> set[str]:
 
 
 def quotable(doc: Document) -> int:
-    """How many of the document's sentences read as statements (not links or list stubs)."""
-    count = 0
-    for passage in doc.passages:
-        for start, end in passage.sentences or ():
-            text = passage.text[start:end]
-            if 6 <= len(text.split()) <= 70 and text[-1:] == "." and not _LINKS.match(text):
-                count += 1
-    return count
+    """How many of the document's sentences read as statements (not links, boilerplate or
+    list stubs)."""
+    return sum(
+        statement(passage.text[start:end])
+        for passage in doc.passages
+        for start, end in passage.sentences or ()
+    )
 
 
 def names_focus(text: str, focus: Sequence[str]) -> bool:

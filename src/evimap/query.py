@@ -236,15 +236,34 @@ def _from_analysis(analysis: object | None) -> tuple[list[str], Sequence[object]
     an everyday word standing for a longer name ("cold" for "common cold": "cold urticaria"
     and "cold sores" are not about a cold), unless it was written as an abbreviation."""
     names: list[str] = []
-    for concept in getattr(analysis, "focus", ()):
+    concepts = tuple(getattr(analysis, "focus", ()))
+    for concept in concepts:
+        if not _same_family(concept, concepts[0]):
+            continue  # "after the antibiotics" in a question about Lyme disease: asked words
         names.append(concept.name.lower())
-        written = getattr(concept, "text", "")
+        written = _ARTICLE.sub("", getattr(concept, "text", ""))
         if written and (written.isupper() or not _everyday_alias(written, concept.name)):
             names.append(written.lower())
         for name in getattr(concept, "synonyms", ()):
             if name.isupper() or not _head_alias(name, concept.name):
                 names.append(name.lower())
     return names, getattr(analysis, "lay_terms", ())
+
+
+_ARTICLE = re.compile(r"^(?:a|an|the|my|your|his|her|our|their)\s+", re.IGNORECASE)
+_FAMILIES = ({"condition", "symptom"}, {"drug", "supplement", "vaccine"})
+
+
+def _same_family(concept: object, first: object) -> bool:
+    """Whether `concept` is a focus beside the first one: conditions with conditions, drugs
+    with drugs ("ibuprofen and warfarin"); a drug named in a question about a condition is
+    something asked about it, not a second subject."""
+    if concept is first:
+        return True
+    kinds = getattr(concept, "kind", None), getattr(first, "kind", None)
+    if None in kinds:
+        return True
+    return kinds[0] == kinds[1] or any(set(kinds) <= family for family in _FAMILIES)
 
 
 def _everyday_alias(name: str, main: str) -> bool:

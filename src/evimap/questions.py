@@ -451,7 +451,8 @@ def analyze(
             if start <= c.span[0] and c.span[1] <= end
         ]
         part = analysed[start:end]
-        scores = classify(mask(part, inside), model, cues=cues, plain=part)
+        plain = _spelled(part, matched.spelling)  # cues read "sympotms" as "symptoms"
+        scores = classify(mask(part, inside), model, cues=cues, plain=plain)
         parts.append((QuestionPart(part, (start, end), next(iter(scores))), scores))
     focus = _focus(matched.concepts, ask_spans)
     return QuestionAnalysis(
@@ -474,6 +475,12 @@ def _out_of_scope(text: str) -> str:
     """The notice for a question outside human health (an animal's), else ""."""
     found = _message()["out_of_scope"].search(text)
     return _message()["out_of_scope_notice"] if found else ""
+
+
+def _spelled(text: str, corrections: Iterable[tuple[str, str]]) -> str:
+    for written, read_as in corrections:
+        text = re.sub(rf"\b{re.escape(written)}\b", read_as, text, flags=re.IGNORECASE)
+    return text
 
 
 def _focus(concepts: Iterable[Concept], asks: list[tuple[int, int]]) -> tuple[Concept, ...]:

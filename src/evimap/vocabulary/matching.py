@@ -83,6 +83,7 @@ class VocabularyMatch:
     concepts: tuple[Concept, ...]
     terms: tuple[LayTerm, ...]
     corrections: tuple[tuple[str, str], ...]  # (as written, corrected) spelling fixes used
+    spelling: tuple[tuple[str, str], ...] = ()  # every likely fix, used in a name or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,10 @@ class Vocabulary:
         if len(kept) < len(fixes):
             scan = _Scan(self, text, tokens, words, kept, shouting)
         fixed = {tokens[i].raw.lower(): w for i, w in kept.items()}
-        return VocabularyMatch(tuple(scan.concepts), tuple(scan.terms), tuple(fixed.items()))
+        spelling = {tokens[i].raw.lower(): w for i, w in fixes.items()}
+        return VocabularyMatch(
+            tuple(scan.concepts), tuple(scan.terms), tuple(fixed.items()), tuple(spelling.items())
+        )
 
     def _corrections(self, tokens: list[Token]) -> dict[int, str]:
         """Position -> the vocabulary word a misspelt word most likely meant."""

@@ -1,0 +1,76 @@
+"""What makes a source sentence quotable as a statement, on its own, in an answer.
+
+    well_formed(text)   a whole sentence of a sensible length, not a list's lead-in, not
+                        a label, not how a study was done, not a list run together
+    DANGLING            starts by leaning on the sentence before ("These...", "However")
+    NAVIGATION          points elsewhere on its web page ("Visit...", "the table below")
+
+Pure functions over text, shared by composition and question matching (`matching`).
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_WORDS, MAX_WORDS = 6, 70
+
+DANGLING = re.compile(
+    r"^(?:this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
+    r"still|yet|but|and|or|so|instead|otherwise|similarly|likewise|additionally|hence|"
+    r"consequently|nevertheless|nonetheless|in contrast|on the other hand|"
+    r"in addition|furthermore|moreover|in this|for this|"
+    r"(?:any|all|some|many|most|each|one|both|none|several|either|neither) of "
+    r"(?:these|those|them|this|it))\b",
+    re.IGNORECASE,
+)
+# Pointers to elsewhere on a source's web page, or its boilerplate, not statements about
+# health ("the table below includes how often the symptom is seen").
+NAVIGATION = re.compile(
+    r"^(?:learn more|read more|click|see (?:also|the|our)|visit|please visit|go to|"
+    r"for more (?:information|details)|more information|"
+    r"you can (?:find|read|learn|order|search|call|use)|call |contact |below is|"
+    r"the following is|watch |to enlarge|\(watch|add any questions|"
+    r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
+    r"resources|organizations))|https?://|www\.|\bclick here\b|\bweb ?site\b|"
+    r"\b(?:table|list|chart|links?) below\b|\bif the information is available\b|"
+    r"\bfrequency of a sign or symptom\b|\bnumber of the fraction\b|"
+    r"\bmeans that in a study of\b|\bmay be rare or common\b",
+    re.IGNORECASE,
+)
+# A list's lead-in without its list ("Treatment may include the following.").
+LEAD_IN = re.compile(
+    r"(?:\b(?:include|includes|including|following|these|are|is|as follows|such as)\s*[:.]$|"
+    r":\s*$|^here (?:are|is)\b)",
+    re.IGNORECASE,
+)
+# How a study was done, not what it found ("We examined ...", "This study aimed ...",
+# "... were randomly assigned to ...").
+METHODS = re.compile(
+    r"^(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:examin|investigat|aim|conduct|perform|stud|assess|evaluat|"
+    r"analy[sz]|sought|determin|compar|enroll|recruit|randomi[sz]|measur|review|search|"
+    r"collect|identif|describ|report|present|propos|design|develop|use)|"
+    r"\bwere (?:randomly )?(?:assigned|randomi[sz]ed|enrolled|recruited|included|excluded|"
+    r"allocated|followed up|interviewed|surveyed)\b",
+    re.IGNORECASE,
+)
+LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
+
+
+def well_formed(text: str) -> bool:
+    """A sentence that can stand alone as a statement (before any question is asked)."""
+    n_words = len(text.split())
+    return (
+        MIN_WORDS <= n_words <= MAX_WORDS
+        and text[-1:] in ".!"
+        and (text[:1].isupper() or text[:1].isdigit())  # not a list item's tail ("is more...")
+        and not LEAD_IN.search(text)
+        and not LABEL.match(text)
+        and not METHODS.search(text)
+        and text.count(" - ") < 2  # a list run together, not a sentence
+    )
+
+
+def statement(text: str) -> bool:
+    """Well formed, standing on its own and not navigation: a source's own statement."""
+    return well_formed(text) and not DANGLING.match(text) and not NAVIGATION.search(text)
