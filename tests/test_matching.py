@@ -283,3 +283,25 @@ def test_a_one_word_synonym_shared_by_other_conditions_does_not_name_the_focus()
     part = SimpleNamespace(text=text, qtype="definition", span=(0, len(text)))
     q = query_of(text, SimpleNamespace(text=text, focus=(concept,), parts=(part,)))
     assert "gls" in q.focus and "glimmer fever" in q.focus and "syndrome" not in q.focus
+
+
+def test_web_page_boilerplate_and_orphaned_pointers_are_not_statements():
+    from evimap.quotable import statement
+
+    assert not statement("If the information is available, the table below includes how often.")
+    assert not statement("Any of these things can make a flare of the syndrome more likely.")
+    assert not statement("Please visit the agency's Web site for a more complete list of signs.")
+    assert statement("Heat can make Glimmerfield syndrome symptoms worse for a while.")
+
+
+def test_a_drug_named_in_a_question_about_a_condition_is_asked_about_not_a_focus():
+    text = "Can Glimmerfield syndrome come back after the fictional steroids are finished?"
+    condition = SimpleNamespace(
+        name="Glimmerfield syndrome", kind="condition", synonyms=(), span=(4, 25)
+    )
+    drug = SimpleNamespace(name="fictional steroids", kind="drug", synonyms=(), span=(46, 64))
+    part = SimpleNamespace(text=text, qtype="outlook", span=(0, len(text)))
+    analysis = SimpleNamespace(text=text, focus=(condition, drug), parts=(part,))
+    q = query_of(text, analysis)
+    assert q.focus == ("glimmerfield syndrome",)
+    assert any("steroid" in a.stems for a in q.parts[0].aspects)
