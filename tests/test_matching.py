@@ -305,3 +305,14 @@ def test_a_drug_named_in_a_question_about_a_condition_is_asked_about_not_a_focus
     q = query_of(text, analysis)
     assert q.focus == ("glimmerfield syndrome",)
     assert any("steroid" in a.stems for a in q.parts[0].aspects)
+
+
+def test_entails_needs_the_focus_the_type_and_what_narrows_it():
+    from evimap.matching import entails
+
+    q = query("What causes Glimmerfield syndrome flares?", "cause")
+    part = q.parts[0]
+    assert entails(q, part, "What triggers Glimmerfield syndrome flares?", "cause")
+    assert not entails(q, part, "What causes Glimmerfield syndrome?", "cause")
+    assert not entails(q, part, "How are Glimmerfield syndrome flares treated?", "treatment")
+    assert not entails(q, part, "What causes Quorvane fever flares?", "cause")

@@ -49,15 +49,25 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own = doc.question
-        if own is None or not own.qtype or not names_focus(_about(doc), query.focus):
+        if own is None or not own.qtype:
             continue
         for index, part in enumerate(query.parts):
-            if types.get(own.qtype.lower()) != part.qtype:
+            if not entails(query, part, _about(doc), types.get(own.qtype.lower(), "")):
                 continue
             score = _score(doc, part, rank)
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
                 best[index] = Match(doc, index, score)
     return sorted(best.values(), key=lambda m: m.part)
+
+
+def entails(query: Query, part: Part, source: str, source_type: str) -> bool:
+    """Whether a source question answers a part of the reader's: `source` (its words, focus
+    and the focus's names) names the reader's focus and whatever narrows it, and it asks the
+    same type (`source_type`, one of ours)."""
+    if source_type != part.qtype or not names_focus(source, query.focus):
+        return False
+    said = _stems(source)
+    return all(a.stems & said for a in part.aspects if a.narrows)
 
 
 def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
@@ -82,8 +92,7 @@ def _about(doc: Document) -> str:
 
 def _score(doc: Document, part: Part, rank: int) -> float | None:
     said = _stems(_about(doc))
-    narrowing = [a for a in part.aspects if a.narrows]
-    if any(not (a.stems & said) for a in narrowing):
+    if any(not (a.stems & said) for a in part.aspects if a.narrows):
         return None  # a question about the whole condition, not the part asked about
     prose = quotable(doc)
     if prose < MIN_SENTENCES:
