@@ -163,6 +163,9 @@ _CHANGES: dict[str, object] = {
     "mesh": ("Syndrome",),
     "question": None,
     "extra": {"file": "other.md"},
+    "grade": "B",
+    "authors": "Lai YL et al.",
+    "keywords": ("glimmerfield",),
 }
 
 
@@ -190,6 +193,26 @@ def test_content_hash_changes_with_any_passage_field(passage: Passage) -> None:
     doc = _full_document()
     changed = dataclasses.replace(doc, passages=(passage, *doc.passages[1:]))
     assert changed.content_hash() != doc.content_hash()
+
+
+_BEFORE_OPTIONAL_FIELDS = [
+    "id", "kind", "collection", "title", "passages", "publisher", "year", "url", "pmid", "doi",
+    "language", "design", "publication_types", "mesh", "question", "extra",
+]  # fmt: skip
+
+
+def test_optional_fields_are_left_out_while_empty_so_old_hashes_stand() -> None:
+    doc = _full_document()
+    assert list(doc.to_dict()) == _BEFORE_OPTIONAL_FIELDS  # same dict, same stored hash
+
+
+def test_optional_fields_round_trip() -> None:
+    doc = dataclasses.replace(
+        _full_document(), grade="A", authors="Lai YL et al.", keywords=("pain", "anxiety")
+    )
+    data = doc.to_dict()
+    assert list(data)[-3:] == ["grade", "authors", "keywords"]
+    assert Document.from_dict(json.loads(json.dumps(data))) == doc
 
 
 def test_problem_str() -> None:

@@ -158,7 +158,7 @@ class Document:
 
     id: str  # stable, namespaced: "pubmed:12345678", "medquad:GARD_0000004_1"
     kind: SourceKind
-    collection: str  # the adapter that produced it: medquad, pubmed, pubmedqa, beir, guideline
+    collection: str  # the adapter that produced it: medquad, pubmed, pubmedqa, beir, guideline, pmc
     title: str
     passages: tuple[Passage, ...] = ()
     publisher: str = ""  # journal for research, organisation/agency otherwise
@@ -171,7 +171,12 @@ class Document:
     publication_types: tuple[str, ...] = ()
     mesh: tuple[str, ...] = ()
     question: SourceQuestion | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # "license": "CC BY 4.0" where known
+    # Optional fields below: left out of `to_dict` while empty, so the stored form and
+    # content hash of a document that has none of them are what they were before them.
+    grade: str = ""  # a guideline's grade as its publisher writes it: "A".."D", "I" (USPSTF)
+    authors: str = ""  # as a reference shows them: "Lai YL" or "Lai YL et al."
+    keywords: tuple[str, ...] = ()  # the authors' own keywords (MeSH terms go in `mesh`)
 
     @property
     def level(self) -> int:
@@ -217,6 +222,7 @@ class Document:
                 "semantic_types": list(q.semantic_types),
             },
             "extra": dict(self.extra),
+            **_optional(self),
         }
 
     def content_hash(self) -> str:
@@ -236,9 +242,22 @@ class Document:
                 "passages": tuple(_passage_from_dict(p) for p in data.get("passages", ())),
                 "publication_types": tuple(data.get("publication_types", ())),
                 "mesh": tuple(data.get("mesh", ())),
+                "keywords": tuple(data.get("keywords", ())),
                 "question": _question_from_dict(question) if question else None,
             }
         )
+
+
+def _optional(doc: Document) -> dict:
+    """The optional fields that are set, in a fixed order."""
+    found: dict = {}
+    if doc.grade:
+        found["grade"] = doc.grade
+    if doc.authors:
+        found["authors"] = doc.authors
+    if doc.keywords:
+        found["keywords"] = list(doc.keywords)
+    return found
 
 
 def _passage_from_dict(data: dict) -> Passage:
