@@ -178,7 +178,7 @@ def test_definitions_for_lay_readers_come_from_a_cited_source():
         ("Heat can trigger a flare.", "Triggers"),
         ("The gene is inherited from a parent.", "Genetic factors"),
         ("Smoking is linked to a higher risk.", "Risk factors"),
-        ("The exact cause is not known.", "Key factors"),
+        ("The exact cause is not known.", "Causes"),
     ],
 )
 def test_themes_follow_the_question_type(text, heading):

@@ -475,12 +475,13 @@ def _type_heading(qtype: str) -> str:
 
 
 def theme_of(text: str, qtype: str) -> str:
-    """The sub-heading a sentence goes under for this question type."""
-    spec = themes().get(qtype) or {"default": "Key points"}
+    """The sub-heading a sentence goes under for this question type: a theme whose cue words
+    it holds, else the heading of an answer to that type ("How it is treated")."""
+    spec = themes().get(qtype) or {}
     for theme in spec.get("themes", ()):
         if mentions(text, tuple(theme["cues"])):
             return theme["heading"]
-    return spec.get("default", "Key points")
+    return part_heading(qtype)
 
 
 def assemble(
