@@ -218,6 +218,49 @@ def test_stats_count_by_kind_design_and_year_and_size(library):
     assert stats.bytes_per_document > 0
 
 
+def test_stats_count_guideline_grades_and_licenses(library):
+    graded = Document(
+        id="g:1",
+        kind=SourceKind.GUIDELINE,
+        collection="guideline",
+        title="Glimmerfield screening",
+        passages=(Passage("Screen adults for Glimmerfield syndrome."),),
+        grade="B",
+    )
+    licensed = Document(
+        id="pmc:PMC1",
+        kind=SourceKind.RESEARCH,
+        collection="pmc",
+        title="A trial",
+        passages=(Passage("Rest helped."),),
+        extra={"license": "CC BY 4.0"},
+        keywords=("quorvane",),
+    )
+    library.add([make_doc(1), graded, licensed])
+    stats = library.stats()
+    assert stats.by_grade == {"B": 1}  # graded documents only
+    assert stats.by_license == {"": 2, "CC BY 4.0": 1}
+    assert library.get("g:1").grade == "B"
+    assert [h.document.id for h in library.search("quorvane")] == ["pmc:PMC1"]  # keywords
+
+
+def test_a_store_made_before_grades_and_licenses_gets_their_columns(tmp_path):
+    import sqlite3
+
+    with Library(tmp_path / "lib", create=True) as lib:
+        lib.add([make_doc(1)])
+    with sqlite3.connect(tmp_path / "lib" / "store.sqlite") as conn:  # as an older evimap made it
+        conn.execute("ALTER TABLE documents DROP COLUMN grade")
+        conn.execute("ALTER TABLE documents DROP COLUMN license")
+    conn.close()
+    with Library(tmp_path / "lib", readonly=True) as lib:
+        assert lib.stats().by_grade == {} and lib.stats().by_license == {}
+    with Library(tmp_path / "lib") as lib:
+        report = lib.add([make_doc(1), make_doc(2)])
+        assert (report.added, report.unchanged) == (1, 1)
+        assert lib.stats().by_license == {"": 2}
+
+
 def test_search_filters_by_kind(library):
     guideline = Document(
         id="g:1",

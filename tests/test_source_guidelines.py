@@ -414,3 +414,159 @@ def test_html_without_text_is_a_problem(tmp_path: Path) -> None:
     problem = _one(_write(tmp_path, "page.html", _html(_HEAD, "<nav>Menu</nav><script>x</script>")))
     assert isinstance(problem, Problem)
     assert problem.reason == "no guideline text besides the metadata"
+
+
+# --- USPSTF recommendations (JSON) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def uspstf(fixtures: Path) -> list:
+    return list(guidelines.read_file(fixtures / "guidelines" / "uspstf" / "recommendations.json"))
+
+
+def _by_id(records: list) -> dict[str, Document]:
+    return {r.id: r for r in records if isinstance(r, Document)}
+
+
+def test_uspstf_folder_lists_json_files(fixtures: Path) -> None:
+    folder = fixtures / "guidelines" / "uspstf"
+    assert [p.name for p in guidelines.files(folder)] == [
+        "prevention-api.json",
+        "recommendations.json",
+    ]
+
+
+def test_uspstf_recommendation_is_a_graded_guideline(uspstf: list) -> None:
+    doc = _by_id(uspstf)["guideline:uspstf-1"]
+    assert doc.kind is SourceKind.GUIDELINE and doc.collection == "guideline"
+    assert doc.design is StudyDesign.PRACTICE_GUIDELINE and doc.level == GUIDELINE_LEVEL
+    assert doc.title == "Glimmerfield Syndrome: Screening -- Adults aged 40 to 75 years"
+    assert doc.publisher == "U.S. Preventive Services Task Force"
+    assert doc.grade == "B" and doc.extra["grade_scheme"] == "uspstf"
+    assert (doc.year, doc.url, doc.language) == (None, "", "eng")  # not in this file
+    assert doc.extra == {
+        "uspstf_id": "USPSTF_1",
+        "grade_scheme": "uspstf",
+        "sex": "men and women",
+        "age_min": "40",
+        "age_max": "75",
+        "population": "Adults aged 40 to 75 years",
+        "file": "recommendations.json",
+    }
+    assert [p.heading for p in doc.passages] == [
+        "Recommendation",
+        "Population",
+        "Risk assessment",
+        "Frequency of service",
+    ]
+
+
+def test_uspstf_text_run_together_gets_its_spaces_back(uspstf: list) -> None:
+    doc = _by_id(uspstf)["guideline:uspstf-1"]
+    recommendation, population, risk, frequency = (p.text for p in doc.passages)
+    assert recommendation.endswith("aged 40 to 75 years. See the Practice Considerations section "
+                                   "for suitable tests.")  # fmt: skip
+    assert population == "Adults aged 40 to 75 years."
+    assert risk == "Age is the main risk factor. Shimmer fever in childhood doubles the risk."
+    assert frequency == (
+        "Screen every 3 years; options include: 1. Retinal glimmer test 2. Quorvane blood test"
+    )
+
+
+def test_uspstf_empty_fields_are_left_out(uspstf: list) -> None:
+    docs = _by_id(uspstf)
+    against = docs["guideline:uspstf-2"]
+    assert against.grade == "D"
+    assert [p.heading for p in against.passages] == ["Recommendation", "Population"]
+    assert against.extra["risk_name"] == "Family history" and against.extra["age_max"] == "100"
+    assert docs["guideline:uspstf-3"].grade == "I"
+    assert docs["guideline:uspstf-3"].extra["age_min"] == "0"  # a real age, not a missing one
+    counseling = docs["guideline:uspstf-9"]
+    assert counseling.grade == "C"  # "Grade C"
+    assert (counseling.year, counseling.url) == (
+        2021,
+        "https://example.org/uspstf/glimmerfield-counseling",
+    )
+
+
+def test_uspstf_unreadable_recommendations_are_problems_and_the_file_goes_on(
+    fixtures: Path, uspstf: list
+) -> None:
+    path = str(fixtures / "guidelines" / "uspstf" / "recommendations.json")
+    problems = {r.record: r.reason for r in uspstf if isinstance(r, Problem)}
+    assert {r.file for r in uspstf if isinstance(r, Problem)} == {path}
+    assert problems == {
+        "USPSTF_4": "unknown grade 'E': expected one of A, B, C, D, I",
+        "USPSTF_5": "no 'title'",
+        "USPSTF_6": "no recommendation text ('recommendation' or 'text')",
+        "USPSTF_7": "field 'url' must be an http:// or https:// address, got 'javascript:alert(1)'",
+        "#8": "a recommendation is not a JSON object",
+    }
+    assert len(_by_id(uspstf)) == 4
+
+
+def test_uspstf_prevention_taskforce_api_names(fixtures: Path) -> None:
+    records = list(guidelines.read_file(fixtures / "guidelines" / "uspstf" / "prevention-api.json"))
+    (doc,) = records
+    assert isinstance(doc, Document)
+    assert doc.id == "guideline:uspstf-37" and doc.grade == "A" and doc.year == 2022
+    assert [p.text for p in doc.passages][2:] == ["Age is the main risk factor.", "Every 3 years."]
+    assert (doc.extra["sex"], doc.extra["age_min"], doc.extra["age_max"]) == (
+        "men and women",
+        "40",
+        "75",
+    )
+    assert doc.extra["risk_name"] == "Age"
+
+
+def test_uspstf_malformed_json_is_a_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, "uspstf.json", '[{"id": "USPSTF_1", "title": ')
+    (problem,) = guidelines.read_file(path)
+    assert isinstance(problem, Problem) and problem.reason.startswith("malformed JSON")
+
+
+def test_uspstf_grades_mean_something_to_patients_and_clinicians() -> None:
+    from evimap.grades import grade_meaning, guideline_grades
+
+    assert set(guideline_grades()["uspstf"]) == set(guidelines.USPSTF_GRADES)
+    b = grade_meaning("B")
+    assert b is not None and b.name == "Grade B" and b.stance == "recommended"
+    assert b.clinicians == "Offer or provide this service."
+    assert b.publisher == guidelines.USPSTF
+    d = grade_meaning("d", "USPSTF")
+    assert d is not None and d.stance == "against"
+    assert d.definition.startswith("The USPSTF recommends against the service.")
+    assert grade_meaning("I").name == "I statement"  # type: ignore[union-attr]
+    assert grade_meaning("") is None and grade_meaning("B", "grade") is None
+
+
+def test_uspstf_grade_is_kept_in_the_library(fixtures: Path, tmp_path: Path) -> None:
+    from evimap import Library, ingest
+
+    with Library(tmp_path / "lib", create=True) as lib:
+        report = ingest(lib, "guidelines", [fixtures / "guidelines" / "uspstf"], workers=0)
+        assert (report.added, report.failed) == (5, 5)
+        assert lib.get("guideline:uspstf-2").grade == "D"
+        assert lib.stats().by_grade == {"A": 1, "B": 1, "C": 1, "D": 1, "I": 1}
+        again = ingest(lib, "guidelines", [fixtures / "guidelines" / "uspstf"], workers=0)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_real_uspstf_recommendations(shared_data: Path) -> None:
+    path = shared_data / "uspstf" / "uspstf_recommendations.json"
+    records = list(guidelines.read_file(path))
+    docs = _by_id(records)
+    assert len(records) == len(docs) == 142
+    grades: dict[str, int] = {}
+    for doc in docs.values():
+        grades[doc.grade] = grades.get(doc.grade, 0) + 1
+    assert grades == {"A": 14, "B": 40, "C": 8, "D": 22, "I": 58}
+    cervical = docs["guideline:uspstf-1"]
+    assert cervical.title == "Cervical Cancer: Screening -- Women aged 21 to 65 years"
+    assert (cervical.grade, cervical.extra["sex"], cervical.extra["age_min"]) == (
+        "A",
+        "female",
+        "21",
+    )
+    assert "(cotesting). See the Clinical Considerations" in cervical.passages[0].text
+    assert all(d.publisher == guidelines.USPSTF and d.passages for d in docs.values())

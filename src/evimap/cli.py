@@ -267,7 +267,7 @@ def _print_report(report: IngestReport) -> None:
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def library_stats(library: Path | None, as_json: bool) -> None:
-    """Counts by kind, collection, design and year; size on disk."""
+    """Counts by kind, collection, design, year, guideline grade and license; size on disk."""
     with Library(_settings(library).library, readonly=True) as lib:
         stats = lib.stats()
     if as_json:
@@ -297,6 +297,8 @@ def _print_stats(stats: LibraryStats) -> None:
         ("collection", stats.by_collection),
         ("design", stats.by_design),
         ("year", _decades(stats.by_year)),
+        *((("guideline grade", stats.by_grade),) if stats.by_grade else ()),
+        ("license", stats.by_license),
     ):
         table = Table(title=f"by {title}", title_justify="left")
         table.add_column(title)

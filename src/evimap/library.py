@@ -81,6 +81,8 @@ class LibraryStats:
     store_bytes: int
     index_bytes: int
     pending_index: int
+    by_grade: dict[str, int] = field(default_factory=dict)  # graded guidelines only
+    by_license: dict[str, int] = field(default_factory=dict)  # "CC BY 4.0"... ("" unstated)
 
     @property
     def bytes_per_document(self) -> float:
@@ -287,6 +289,8 @@ class Library:
             store_bytes=_size(self.path, STORE_FILE),
             index_bytes=_size(self.path, INDEX_DIR),
             pending_index=len(store.journal()),
+            by_grade={k: n for k, n in store.group_counts("grade").items() if k},
+            by_license=store.group_counts("license"),
         )
 
 

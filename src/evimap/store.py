@@ -61,7 +61,9 @@ CREATE TABLE IF NOT EXISTS documents (
     n_sentences INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     body BLOB NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    grade TEXT,
+    license TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_kind ON documents (kind, design);
 CREATE INDEX IF NOT EXISTS documents_collection ON documents (collection);
@@ -71,15 +73,19 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 _UPSERT = """
 INSERT INTO documents (id, kind, collection, design, level, year, language, title,
-                       n_passages, n_sentences, content_hash, body, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       n_passages, n_sentences, content_hash, body, grade, license, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, collection = excluded.collection, design = excluded.design,
     level = excluded.level, year = excluded.year, language = excluded.language,
     title = excluded.title, n_passages = excluded.n_passages,
     n_sentences = excluded.n_sentences, content_hash = excluded.content_hash,
-    body = excluded.body, updated_at = excluded.updated_at
+    body = excluded.body, grade = excluded.grade, license = excluded.license,
+    updated_at = excluded.updated_at
 """
+# Columns added after the first release: a store made before them gets them when opened for
+# writing (NULL for every document it holds: none of those had a grade or a license).
+_ADDED_COLUMNS = (("grade", "TEXT"), ("license", "TEXT"))
 
 
 class IndexFields(NamedTuple):
@@ -135,6 +141,8 @@ def prepare(doc: Document) -> Prepared:
         n_sentences,
         digest,
         _compress(payload),
+        doc.grade or None,
+        doc.extra.get("license") or None,
     )
     return Prepared(doc.id, digest, row, _index_fields(doc, design))
 
@@ -154,7 +162,7 @@ def _index_fields(doc: Document, design: str) -> IndexFields:
         title=doc.title,
         question=question,
         body="\n".join(p.text for p in doc.passages),
-        keywords=" ; ".join(doc.mesh),
+        keywords=" ; ".join((*doc.mesh, *doc.keywords)),
     )
 
 
@@ -193,6 +201,7 @@ class Store:
         if not readonly:
             conn.executescript(_SCHEMA)
             self._check_version()
+            self._add_columns()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -222,6 +231,17 @@ class Store:
             raise LibraryError(
                 f"{self.path} has store schema {found}; this evimap reads {SCHEMA_VERSION}"
             )
+
+    def _add_columns(self) -> None:
+        have = {row[1] for row in self.conn.execute("PRAGMA table_info(documents)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in have:
+                try:
+                    with self.conn:
+                        self.conn.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError as exc:  # another writer added it just now
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def close(self) -> None:
         """Close every thread's connection."""
@@ -310,10 +330,16 @@ class Store:
         return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def group_counts(self, column: str) -> dict[str, int]:
-        if column not in {"kind", "collection", "design", "year", "language"}:
+        if column not in {"kind", "collection", "design", "year", "language", "grade", "license"}:
             raise ValueError(f"cannot group by {column!r}")
         query = f"SELECT {column}, count(*) FROM documents GROUP BY 1 ORDER BY 2 DESC"
-        return {("" if k is None else str(k)): n for k, n in self.conn.execute(query)}
+        try:
+            rows = self.conn.execute(query).fetchall()
+        except sqlite3.OperationalError:
+            if column in dict(_ADDED_COLUMNS):  # a store made before it, opened read-only
+                return {}
+            raise
+        return {("" if k is None else str(k)): n for k, n in rows}
 
     def totals(self) -> tuple[int, int, int]:
         """(documents, passages, sentences)."""

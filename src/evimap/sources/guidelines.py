@@ -1,4 +1,4 @@
-"""Clinical practice guidelines supplied by an operator: Markdown or HTML files.
+"""Clinical practice guidelines: Markdown or HTML files, and USPSTF recommendations (JSON).
 
 Each file is one GUIDELINE `Document` (design PRACTICE_GUIDELINE, collection "guideline"):
 
@@ -48,12 +48,34 @@ is a line of its own (a bullet's sign is dropped, an ordered item keeps its numb
 are joined with " | "). The original item text is kept -- no full stop is added -- and
 `Passage.sentences` is set by splitting every paragraph, item and row on its own, so a
 sentence never runs from one list item into the next.
+
+USPSTF recommendations (``.json``): a JSON list of recommendation statements in the shape of
+the USPSTF Prevention TaskForce API (or an object holding that list under "recommendations"
+or "specificRecommendations"). Each becomes a GUIDELINE `Document`, publisher "U.S.
+Preventive Services Task Force", with its grade::
+
+    id          guideline:uspstf-{n} from "id" ("USPSTF_1" -> guideline:uspstf-1)
+    title       "title" ("Cervical Cancer: Screening -- Women aged 21 to 65 years")
+    grade       "grade": A, B, C, D or I ("Grade B" too); extra["grade_scheme"] = "uspstf"
+                (what each grade means: evimap.grades, data/guideline_grades.yaml)
+    passages    Recommendation ("recommendation" or "text"), Population (the title's part
+                after " -- "), Risk assessment ("risk_factor" or "riskText"), Frequency of
+                service ("frequency_of_service" or "servFreq"), each where not empty
+    extra       sex ("sex" or "gender"), age_min and age_max (or "ageRange": [min, max]),
+                population, risk_name ("raw_risk_name" or "riskName"), uspstf_id, file
+    year, url   "year" (or "topicYear", "release_date"), "url" (http or https only), if any
+
+Text run together where the source lost its paragraph breaks ("(cotesting).See the") gets
+its space back. A statement without an id, title, recommendation text or a known grade, or
+with a url that is not http(s), is reported as a `Problem` and the file goes on; a JSON file
+of any other shape raises `SourceFormatError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -69,11 +91,15 @@ from evimap.evidence import Document, Passage, Problem, Record, SourceKind, Span
 from evimap.sources._files import files_matching
 from evimap.text import normalize_space, split_sentences
 
-DESCRIPTION = "Clinical guidelines: Markdown with YAML front matter or HTML (files or folders)"
+DESCRIPTION = (
+    "Clinical guidelines: Markdown with YAML front matter or HTML; USPSTF recommendations "
+    "(JSON); files or folders"
+)
 
 PASSAGE_CHARS = 1500  # a section longer than this is cut into several passages
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
+JSON_SUFFIXES = (".json",)
 
 _BOM = b"\xef\xbb\xbf"
 _ID = re.compile(r"[A-Za-z0-9._:-]+")
@@ -112,12 +138,16 @@ class _Invalid(Exception):
 
 
 def files(path: Path) -> list[Path]:
-    """`path` itself, or every Markdown and HTML file below it, sorted."""
-    return files_matching(path, MARKDOWN_SUFFIXES + HTML_SUFFIXES)
+    """`path` itself, or every Markdown, HTML and JSON file below it, sorted."""
+    return files_matching(path, MARKDOWN_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES)
 
 
 def read_file(path: Path) -> Iterator[Record]:
-    """The one guideline Document of `path`, or a Problem saying why there is none."""
+    """The one guideline Document of `path`, or a Problem saying why there is none (a
+    USPSTF JSON file: a Document or Problem per recommendation)."""
+    if path.name.lower().endswith(JSON_SUFFIXES):
+        yield from read_uspstf(path)
+        return
     parse = _parser_for(path)
     try:
         meta, blocks = parse(_read_bytes(path))
@@ -134,7 +164,7 @@ def _parser_for(path: Path) -> Callable[[bytes], tuple[_Meta, list[_Block]]]:
         return _parse_html
     raise SourceFormatError(
         f"{path} is not a guideline file: the guidelines source reads Markdown "
-        "(.md, .markdown) and HTML (.html, .htm) files"
+        "(.md, .markdown), HTML (.html, .htm) and USPSTF JSON (.json) files"
     )
 
 
@@ -586,3 +616,153 @@ def _is_block(element: lxml.html.HtmlElement) -> bool:
 
 def _is_cell(element: lxml.html.HtmlElement) -> bool:
     return element.tag in ("td", "th")
+
+
+# --- USPSTF recommendations (JSON) ---------------------------------------------------------
+
+USPSTF = "U.S. Preventive Services Task Force"
+USPSTF_GRADES = ("A", "B", "C", "D", "I")
+_USPSTF_LISTS = ("recommendations", "specificRecommendations")
+_USPSTF_GRADE = re.compile(r"(?:grade\s*)?([a-d]|i)(?:\s*statement)?", re.I)
+_USPSTF_ID = re.compile(r"[^a-z0-9]+")
+# A sentence end run into the next sentence ("(cotesting).See the"), with or without a
+# footnote number between them ("mortality.5-7The US"): the paragraph break the text lost.
+_RUN_ON = re.compile(
+    r"(?<=[A-Za-z)%\]])([.:;!?])(?:\d{1,2}(?:[-,\u2013]\d{1,2})*)?(?=[A-Z][a-z]|[AI] )"
+)
+_RUN_ON_ITEM = re.compile(r"(?<=[A-Za-z).:])(\d{1,2}\.)(?=[A-Z][a-z])")  # "following:1.If"
+# Field names: the ones this file uses first, then the Prevention TaskForce API's.
+_USPSTF_FIELDS: dict[str, tuple[str, ...]] = {
+    "recommendation": ("recommendation", "text"),
+    "risk": ("risk_factor", "riskText"),
+    "frequency": ("frequency_of_service", "servFreq"),
+    "sex": ("sex", "gender"),
+    "risk_name": ("raw_risk_name", "riskName"),
+    "year": ("year", "topicYear", "release_date"),
+}
+
+
+def read_uspstf(path: Path) -> Iterator[Record]:
+    """A Document (or a Problem) for every recommendation of a USPSTF JSON file."""
+    try:
+        data = json.loads(_read_bytes(path))
+    except _Invalid as problem:
+        yield Problem(str(path), "", str(problem))
+        return
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        yield Problem(str(path), "", f"malformed JSON: {error}")
+        return
+    for number, item in enumerate(_uspstf_list(data, path), start=1):
+        where = str(item.get("id") or f"#{number}") if isinstance(item, dict) else f"#{number}"
+        try:
+            if not isinstance(item, dict):
+                raise _Invalid("a recommendation is not a JSON object")
+            yield _uspstf_document(path, item)
+        except _Invalid as problem:
+            yield Problem(str(path), where, str(problem))
+
+
+def _uspstf_list(data: object, path: Path) -> list:
+    if isinstance(data, dict):
+        data = next((data[k] for k in _USPSTF_LISTS if isinstance(data.get(k), list)), None)
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data[:1]):
+        raise SourceFormatError(
+            f"{path} is not a guideline file: a JSON guideline file holds USPSTF "
+            "recommendations (a list of objects with id, title, recommendation and grade)"
+        )
+    return data
+
+
+def _uspstf_document(path: Path, item: dict) -> Document:
+    source_id = _uspstf_text(item, "id")
+    slug = _USPSTF_ID.sub("-", source_id.lower()).strip("-")
+    if not slug:
+        raise _Invalid("no 'id'")
+    if not slug.startswith("uspstf"):
+        slug = f"uspstf-{slug}"
+    title = _uspstf_text(item, "title")
+    if not title:
+        raise _Invalid("no 'title'")
+    grade = _uspstf_grade(item.get("grade"))
+    recommendation = _uspstf_text(item, "recommendation")
+    if not recommendation:
+        raise _Invalid("no recommendation text ('recommendation' or 'text')")
+    population = title.partition(" -- ")[2].strip()
+    sections = (
+        ("Recommendation", recommendation),
+        ("Population", f"{population}." if population and population[-1] not in ".!?" else ""),
+        ("Risk assessment", _uspstf_text(item, "risk")),
+        ("Frequency of service", _uspstf_text(item, "frequency")),
+    )
+    low, high = _uspstf_ages(item)
+    extra = {
+        "uspstf_id": source_id,
+        "grade_scheme": "uspstf",
+        "sex": _uspstf_text(item, "sex"),
+        "age_min": low,
+        "age_max": high,
+        "population": population,
+        "risk_name": _uspstf_text(item, "risk_name"),
+        "file": path.name,
+    }
+    year = _YEAR.search(_uspstf_text(item, "year"))
+    return Document(
+        id=f"guideline:{slug}",
+        kind=SourceKind.GUIDELINE,
+        collection="guideline",
+        title=title,
+        passages=tuple(Passage(text, heading) for heading, text in sections if text),
+        publisher=USPSTF,
+        year=int(year.group()) if year else None,
+        url=_uspstf_url(_uspstf_text(item, "url")),
+        language="eng",
+        design=StudyDesign.PRACTICE_GUIDELINE,
+        extra={k: v for k, v in extra.items() if v},
+        grade=grade,
+    )
+
+
+def _uspstf_text(item: dict, field: str) -> str:
+    """The text of `field` (first of its names that is set), run-on sentences parted."""
+    for name in _USPSTF_FIELDS.get(field, (field,)):
+        value = item.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, (dict, list)):
+            raise _Invalid(f"field {name!r} must be text, not a {type(value).__name__}")
+        text = _RUN_ON_ITEM.sub(r" \1 ", html.unescape(str(value)))
+        return normalize_space(_RUN_ON.sub(r"\1 ", text))
+    return ""
+
+
+def _uspstf_grade(value: object) -> str:
+    found = _USPSTF_GRADE.fullmatch(str(value or "").strip())
+    if not found:
+        raise _Invalid(f"unknown grade {value!r}: expected one of {', '.join(USPSTF_GRADES)}")
+    return found.group(1).upper()
+
+
+def _uspstf_ages(item: dict) -> tuple[str, str]:
+    """(lowest, highest) age as written ("" where not given); 100 is USPSTF's "and older"."""
+    low, high = item.get("age_min"), item.get("age_max")
+    ages = item.get("ageRange")
+    if low is None and high is None and isinstance(ages, list) and len(ages) == 2:
+        low, high = ages
+    return _age(low), _age(high)
+
+
+def _age(value: object) -> str:
+    if value is None or isinstance(value, (bool, dict, list)):
+        return ""
+    return normalize_space(str(value))
+
+
+def _uspstf_url(url: str) -> str:
+    """`url` when empty or an absolute http(s) address (readers get it as a link)."""
+    scheme, _, rest = url.partition("://")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    if url and (
+        scheme.lower() not in ("http", "https") or not host or re.search(r'[\s<>"`\\]', url)
+    ):
+        raise _Invalid(f"field 'url' must be an http:// or https:// address, got {url!r}")
+    return url
