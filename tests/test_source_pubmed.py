@@ -168,13 +168,73 @@ def test_truncated_file_keeps_earlier_records_and_names_the_line(folder: Path) -
     assert "malformed XML at line 86" in problem.reason
 
 
-def test_syntax_error_mid_file_stops_the_file(folder: Path) -> None:
+def test_a_broken_record_start_costs_that_record_only(folder: Path, article_set: list) -> None:
     good = (folder / "glimmerfield_set.xml").read_bytes()
     broken = good.replace(b"</PubmedArticle>\n  <PubmedArticle>", b"</PubmedArticle>\n<Oops>", 1)
     records = list(pubmed.parse_stream(io.BytesIO(broken), "broken.xml"))
-    assert _count(records) == Counter(Document=1, Problem=1)
-    assert records[-1].file == "broken.xml"
-    assert records[-1].record.startswith("line ")
+    problem = records[1]
+    assert isinstance(problem, Problem) and problem.file == "broken.xml"
+    assert problem.record.startswith("line ")
+    assert "read on from the next record" in problem.reason
+    assert [r.id for r in records[2:]] == [r.id for r in article_set[2:]]
+
+
+# D22 (issue 10): one bad byte dropped the rest of its file (10 of 176 records kept).
+GLIMMER = """<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">
+<PMID Version="1">{pmid}</PMID><Article PubModel="Print"><Journal><Title>Journal of Fictional
+Neurology</Title></Journal><ArticleTitle>Glimmerfield syndrome and heat, report {pmid}.
+</ArticleTitle><Abstract><AbstractText>Relapses of Glimmerfield syndrome followed heat.
+</AbstractText></Abstract><Language>eng</Language></Article></MedlineCitation></PubmedArticle>
+"""
+
+
+def glimmer_file(pmids, bad: dict[int, bytes]) -> bytes:
+    """Fictional records; `bad` puts bytes into the title of the records of those PMIDs."""
+    parts = [b'<?xml version="1.0" encoding="UTF-8"?>\n<PubmedArticleSet>\n']
+    for pmid in pmids:
+        record = GLIMMER.format(pmid=pmid).encode()
+        if pmid in bad:
+            record = record.replace(b"and heat", b"and " + bad[pmid] + b"heat")
+        parts.append(record)
+    parts.append(b"</PubmedArticleSet>\n")
+    return b"".join(parts)
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+def test_a_bad_byte_mid_file_costs_only_its_record(packed: bool) -> None:
+    pmids = range(90000001, 90000301)  # 300 records, about 130 kB: several chunks
+    bad = {90000150: b"\xff", 90000151: b"\x01", 90000260: b"&"}
+    data = glimmer_file(pmids, bad)
+    stream = io.BytesIO(gzip.compress(data) if packed else data)
+    records = list(pubmed.parse_stream(gzip.GzipFile(fileobj=stream) if packed else stream, "x"))
+    assert [r.id for r in records if isinstance(r, Document)] == [
+        f"pubmed:{p}" for p in pmids if p not in bad
+    ]
+    problems = [r for r in records if isinstance(r, Problem)]
+    assert len(problems) == 3 and len(records) == 300
+    for problem, pmid in zip(problems, bad, strict=True):
+        line = data[: data.index(f">{pmid}<".encode())].count(b"\n") + 2  # the title's line
+        assert problem.record == f"line {line}"
+        assert f"malformed XML at line {line}" in problem.reason
+        assert f"skipped the record of PMID {pmid}; read on from the next one" in problem.reason
+
+
+def test_a_bad_byte_in_the_last_record_keeps_all_before_it() -> None:
+    pmids = range(1, 41)
+    records = list(pubmed.parse_stream(io.BytesIO(glimmer_file(pmids, {40: b"\xff"})), "x"))
+    assert [r.id for r in records[:-1]] == [f"pubmed:{p}" for p in range(1, 40)]
+    assert "skipped the record of PMID 40; no record after it" in records[-1].reason
+
+
+def test_a_bad_byte_in_a_segment_of_a_large_file(tmp_path: Path) -> None:
+    path = tmp_path / "large.xml"
+    path.write_bytes(glimmer_file(range(1, 2001), {700: b"\xff", 1500: b"\x02"}))
+    units = pubmed.segments(path, 200_000)
+    assert len(units) > 3
+    records = [r for unit in units for r in pubmed.read_segment(unit)]
+    kept = [r.id for r in records if isinstance(r, Document)]
+    assert kept == [f"pubmed:{p}" for p in range(1, 2001) if p not in (700, 1500)]
+    assert _count(records)["Problem"] == 2
 
 
 def test_empty_file_is_a_problem(folder: Path) -> None:

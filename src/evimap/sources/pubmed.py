@@ -7,7 +7,8 @@ delivers one citation at a time, which is cleared and unlinked once read.
     <PubmedArticle>  -> Document("pubmed:<PMID>")   (kind GUIDELINE for practice guidelines)
     <DeleteCitation> -> Deletion("pubmed:<PMID>") for each PMID inside it
     a citation that cannot be read -> Problem, and the file goes on
-    broken XML mid-file -> Problem naming the line, and the file stops there
+    broken XML mid-file (a bad byte, a cut) -> Problem naming the line and the record
+                                               skipped; the file goes on at the next record
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -222,7 +224,9 @@ def parse_stream(stream: BinaryIO, origin: str) -> Iterator[Record]:
     """Records of a PubMed XML byte stream; `origin` names the stream in Problems and errors.
 
     Raises SourceFormatError when the stream is not XML or its root is neither
-    PubmedArticleSet nor MedlineCitationSet (decided from the first start tag).
+    PubmedArticleSet nor MedlineCitationSet (decided from the first start tag). Broken XML
+    further on costs the record it is in (a Problem names the line and the PMID): a fresh
+    parser goes on at the next record.
     """
     position = 0
     try:
@@ -230,18 +234,167 @@ def parse_stream(stream: BinaryIO, origin: str) -> Iterator[Record]:
         if root is None:
             yield Problem(file=origin, record="", reason="empty file")
             return
-        parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS[root], **_PARSER_OPTIONS)
-        for chunk in _chunks(prefix, stream):  # ends with None: close the parser
-            error = _feed(parser, chunk)
-            for _event, element in parser.read_events():  # those before an error stand
-                position += 1
-                yield from _records(element, position, origin)
-            if error is not None:
-                yield _syntax_problem(error, origin, position)
+        source = _Input(stream, prefix, _RECORD_NAMES[root])
+        header, line_base, last_resume = b"", 0, -1  # the first parser reads the file's prolog
+        while True:
+            parser = etree.XMLPullParser(events=("end",), tag=_RECORD_TAGS[root], **_PARSER_OPTIONS)
+            error = _feed(parser, header) if header else None
+            while error is None:
+                chunk = source.next_chunk()  # None at the end: close the parser
+                error = _feed(parser, chunk)
+                for _event, element in parser.read_events():  # those before an error stand
+                    position += 1
+                    source.record_done()
+                    yield from _records(element, position, origin)
+                if chunk is None:
+                    break
+            if error is None:
                 return
+            problem, resume, skipped = _resync(source, error, root, line_base, last_resume)
+            yield Problem(origin, *problem)
+            position += skipped
+            if resume is None:
+                return
+            line_base, last_resume = source.lines_before(resume), resume
+            source.resume_at(resume)
+            header = _HEADERS[root]
     except (EOFError, OSError) as error:  # truncated or corrupt gzip
         reason = f"unreadable ({error}); file abandoned after {position} records"
         yield Problem(file=origin, record="", reason=reason)
+
+
+# Record element names by root, whose start tags a resumed parse looks for in the bytes, and
+# the prolog a resumed parser reads first (no newline: its line 1 is where it resumes).
+_RECORD_NAMES: dict[str, tuple[bytes, ...]] = {
+    root: tuple(f"<{tag}".encode() for tag in tags) for root, tags in _RECORD_TAGS.items()
+}
+_HEADERS = {
+    root: f'<?xml version="1.0" encoding="UTF-8"?><{root}>'.encode() for root in _RECORD_TAGS
+}
+_AFTER_NAME = frozenset(b" \t\r\n>/")
+_LOOKBACK = max(len(name) for names in _RECORD_NAMES.values() for name in names)
+_PMID_TEXT = re.compile(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>")
+_AT_LINE = re.compile(r", line \d+, column \d+$")
+
+
+class _Input:
+    """A byte stream as a parser reads it, kept from the first record not parsed yet, with
+    the offsets of the record start tags in it: after a syntax error the parse resumes at a
+    record. Holds about one record and one chunk."""
+
+    def __init__(self, stream: BinaryIO, prefix: bytes, names: tuple[bytes, ...]) -> None:
+        self._stream = stream
+        self._names = names
+        self._data = bytearray()
+        self._base = 0  # offset in the stream of _data[0]
+        self._lines = 0  # newlines before _base
+        self._fed = 0  # offset of the next byte for the parser
+        self._eof = False
+        self.starts: deque[int] = deque()  # record starts from the first record not parsed
+        self._append(prefix)
+
+    @property
+    def _top(self) -> int:
+        return self._base + len(self._data)
+
+    def _append(self, chunk: bytes) -> None:
+        """Keep `chunk`, noting the record start tags that end in it."""
+        old_top = self._top
+        begin = max(old_top - _LOOKBACK, self._base) - self._base
+        self._data += chunk
+        data, found = self._data, []
+        for name in self._names:
+            at = data.find(name, begin)
+            while at >= 0:
+                after = at + len(name)
+                new = self._base + after >= old_top  # else an earlier scan found it
+                if new and after < len(data) and data[after] in _AFTER_NAME:
+                    found.append(self._base + at)
+                at = data.find(name, after)
+        self.starts.extend(sorted(found))
+
+    def next_chunk(self) -> bytes | None:
+        """The next bytes for the parser; None at the end of the stream."""
+        if self._fed < self._top:  # read ahead before a resume
+            chunk = bytes(self._data[self._fed - self._base :])
+            self._fed = self._top
+            return chunk
+        if self._eof:
+            return None
+        self._trim()
+        chunk = self._stream.read(_CHUNK)
+        if not chunk:
+            self._eof = True
+            return None
+        self._append(chunk)
+        self._fed = self._top
+        return chunk
+
+    def record_done(self) -> None:
+        if self.starts:
+            self.starts.popleft()
+
+    def _trim(self) -> None:
+        """Forget the bytes before the first record not parsed yet."""
+        keep = min(self.starts[0] if self.starts else self._top - _LOOKBACK, self._fed)
+        if keep > self._base:
+            cut = keep - self._base
+            self._lines += self._data.count(b"\n", 0, cut)
+            del self._data[:cut]
+            self._base = keep
+
+    def read_starts(self, count: int) -> None:
+        """Read ahead (not for the parser) until `count` record starts are known or the end."""
+        while len(self.starts) < count and not self._eof:
+            chunk = self._stream.read(_CHUNK)
+            if not chunk:
+                self._eof = True
+            else:
+                self._append(chunk)
+
+    def bytes_between(self, start: int, end: int | None) -> bytes:
+        return bytes(self._data[start - self._base : None if end is None else end - self._base])
+
+    def lines_before(self, offset: int) -> int:
+        return self._lines + self._data.count(b"\n", 0, offset - self._base)
+
+    def resume_at(self, offset: int) -> None:
+        self._fed = offset
+        while self.starts and self.starts[0] < offset:
+            self.starts.popleft()
+
+
+def _resync(
+    source: _Input, error: etree.XMLSyntaxError, root: str, line_base: int, last_resume: int
+) -> tuple[tuple[str, str], int | None, int]:
+    """After a syntax error: ((record, reason) of the Problem, the offset to resume at or None,
+    records skipped). The error lies in the first record not parsed or before it: that
+    record is tried alone, and skipped when it fails (or failed there already)."""
+    line = line_base + error.lineno if error.lineno else "?"
+    where = f"malformed XML at line {line} ({_AT_LINE.sub('', error.msg or str(error))})"
+    source.read_starts(2)
+    starts = source.starts
+    if not starts:
+        return (f"line {line}", f"{where}; no record after it"), None, 0
+    first, second = starts[0], (starts[1] if len(starts) > 1 else None)
+    record = source.bytes_between(first, second)
+    if first != last_resume and _parses_alone(record, root, closed=second is None):
+        return (f"line {line}", f"{where}; read on from the next record"), first, 0
+    pmid = _PMID_TEXT.search(record)
+    which = f"the record of PMID {pmid.group(1).decode()}" if pmid else "a record"
+    then = "; no record after it" if second is None else "; read on from the next one"
+    return (f"line {line}", f"{where}; skipped {which}{then}"), second, 1
+
+
+def _parses_alone(record: bytes, root: str, *, closed: bool) -> bool:
+    """Whether `record` (bytes from one record start to the next) is well-formed alone; the
+    last record runs to the end of the stream, its root's closing tag included."""
+    footer = b"" if closed else f"</{root}>".encode()
+    try:
+        etree.fromstring(_HEADERS[root] + record + footer, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError:
+        return False
+    return True
 
 
 def _sniff_root(stream: BinaryIO, origin: str) -> tuple[str | None, bytes]:
@@ -285,20 +438,6 @@ def _check_root(tag: object, origin: str) -> str:
 def _not_xml(origin: str, error: etree.XMLSyntaxError | None) -> SourceFormatError:
     why = f"not well-formed XML at the start: {error}" if error else "no root element found"
     return SourceFormatError(f"{origin}: not PubMed XML ({why})")
-
-
-def _chunks(prefix: bytes, stream: BinaryIO) -> Iterator[bytes | None]:
-    """`prefix`, then the rest of `stream` in chunks, then None (the end)."""
-    yield prefix
-    while chunk := stream.read(_CHUNK):
-        yield chunk
-    yield None
-
-
-def _syntax_problem(error: etree.XMLSyntaxError, origin: str, position: int) -> Problem:
-    line = error.lineno if error.lineno else "?"
-    reason = f"malformed XML at line {line} ({error.msg}); file abandoned after {position} records"
-    return Problem(file=origin, record=f"line {line}", reason=reason)
 
 
 def _records(element: etree._Element, position: int, origin: str) -> Iterator[Record]:
