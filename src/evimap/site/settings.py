@@ -49,8 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 ]
 
+# The header middleware comes first, above the page cache: a cached page gets every header.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.security.SecurityMiddleware",  # nosniff, Referrer-Policy
+    "evimap.site.security.SecurityHeadersMiddleware",  # Content-Security-Policy
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,9 +61,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "evimap.site.pages.cache.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "evimap.site.middleware.EvimapErrorMiddleware",
 ]
+X_FRAME_OPTIONS = "DENY"  # Wagtail's previews say SAMEORIGIN for themselves
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "evimap.site.urls"
 WSGI_APPLICATION = "evimap.site.wsgi.application"
@@ -111,6 +116,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 WAGTAIL_SITE_NAME = "evimap"
+# No third-party requests from the admin (its Content-Security-Policy allows none):
+# no Gravatar avatars, no check for a new Wagtail release.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Approval binds to the revision reviewed: a task approved on an earlier revision does not
