@@ -23,6 +23,7 @@ from evimap.errors import EvimapError, NotFoundError
 from evimap.render import to_dict
 from evimap.site import answers
 from evimap.site.community.api import router as community_router
+from evimap.site.links import safe_answer
 from evimap.site.middleware import error_payload
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.api import router as review_router
@@ -74,7 +75,7 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
             "reviewed": status.reviewed,
             "steps": [{"name": s.name, "date": s.date, "current": s.current} for s in status.steps],
         },
-        "answer": {**data, "status_line": status.line} if data else data,
+        "answer": safe_answer({**data, "status_line": status.line}) if data else data,
     }
 
 
@@ -88,7 +89,8 @@ def ask(request, body: AskIn) -> dict:
             raise NotFoundError(f"no published question page {body.page_id}")
         context = page.question
     answer = answers.ask(body.question, body.audience, context=context)
-    return {"label": answers.FOLLOW_UP_LABEL, "context": context, "answer": to_dict(answer)}
+    answer_data = safe_answer(to_dict(answer))
+    return {"label": answers.FOLLOW_UP_LABEL, "context": context, "answer": answer_data}
 
 
 def _messages(errors: list[dict]) -> list[str]:

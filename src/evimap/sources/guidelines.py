@@ -234,11 +234,23 @@ def _meta(fields: dict[str, object], where: str) -> _Meta:
         title=title,
         organisation=organisation,
         year=_year(fields.get("year"), where),
-        url=_text_field(fields, "url", where),
+        url=_http_url(_text_field(fields, "url", where), where),
         id=identifier,
         doi=doi,
         language=_language(_text_field(fields, "language", where)),
     )
+
+
+def _http_url(url: str, where: str) -> str:
+    """`url` when empty or an absolute http(s) address: readers get it as a link, so never
+    `javascript:`, `data:` or anything else a browser would run or open (issue 10, D6)."""
+    if not url:
+        return url
+    scheme, _, rest = url.partition("://")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    if scheme.lower() not in ("http", "https") or not host or re.search(r'[\s<>"`\\]', url):
+        raise _Invalid(f"{where} field 'url' must be an http:// or https:// address, got {url!r}")
+    return url
 
 
 def _text_field(fields: dict[str, object], name: str, where: str) -> str:
