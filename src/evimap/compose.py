@@ -85,6 +85,7 @@ class Candidate:
     coverage: float
     antecedent: SentenceRef | None = None  # kept with a sentence that starts "This..."
     urgent: bool = False  # tells the reader to act at once (an emergency question's lead)
+    rank: int = 0  # its document's place in retrieval (0: the best)
 
 
 @dataclass(slots=True)
@@ -119,7 +120,8 @@ def candidates(
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
-        where = _Where(own, about, bool(urgent) and _on_urgent_subject(doc, about, urgent))
+        topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
+        where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
         for ref, previous in _sentences(doc, lay=audience.lay):
             if not (own or where.urgent) and not _may_matter(query, ref, previous, needles, about):
@@ -138,6 +140,7 @@ class _Where:
     own: bool = False
     about: bool = True
     urgent: bool = False
+    rank: int = 0
 
 
 def _needles(query: Query) -> tuple[str, ...]:
@@ -264,7 +267,7 @@ def _score(
         score -= _hard_to_read(text)
     if not act_now and NAVIGATION.search(said):  # last: it costs more than the tests above
         return None
-    return Candidate(ref, doc, score, coverage, antecedent, act_now)
+    return Candidate(ref, doc, score, coverage, antecedent, act_now, where.rank)
 
 
 def _on_urgent_subject(doc: Document, about: bool, urgent: Sequence[str] | bool) -> bool:
@@ -421,7 +424,8 @@ def layout(
 
     With an entailed source question, the short answer is the start of its answer and the
     rest of that answer follows, in the source's order, under the heading of the part it
-    answers. Without one, the best sentences of the preferred kinds lead. In an emergency,
+    answers. Without one, the best-retrieved document of the reader's preferred kind that
+    has something to say leads, with its best two sentences. In an emergency,
     what the sources say to do at once is the short answer, alone."""
     order = SECTION_ORDER[audience]
     part_of = {m.doc.id: m.part for m in lead}
@@ -433,9 +437,10 @@ def layout(
     elif own:
         first = [c for c in own if c.doc.id == own[0].doc.id]
         plan = Layout(short=first[:SHORT_ANSWER])
-    else:
-        ranked = sorted(others, key=lambda c: (order.index(c.doc.kind.value), -c.score))
-        plan = Layout(short=ranked[:SHORT_ANSWER])
+    else:  # the best-retrieved document of the preferred kind that answers, in its order
+        best = min(others, key=lambda c: (order.index(c.doc.kind.value), c.rank))
+        mine = sorted((c for c in others if c.doc.id == best.doc.id), key=lambda c: -c.score)
+        plan = Layout(short=sorted(mine[:SHORT_ANSWER], key=lambda c: c.ref.sentence))
     for cand in own:
         if cand not in plan.short:
             heading = part_heading(query.parts[part_of[cand.doc.id]].qtype)
