@@ -190,8 +190,25 @@ def test_a_nearby_question_is_given_and_said_to_be_one():
 def test_only_words_no_source_could_hold_make_a_question_unknown():
     """A misspelt or everyday word is no reason to abstain; a name nobody knows is."""
     text = "Sorry, informatuon please: does zorblatine cure Glimmerfield syndrome in 15yrs?"
-    q = query_of(text, analysis(text, "effectiveness"), frequency=lambda w: 0, documents=10)
+    nowhere = {"sorry", "informatuon", "zorblatine", "15yrs", "please"}
+    q = query_of(
+        text,
+        analysis(text, "effectiveness"),
+        frequency=lambda w: 0 if w in nowhere else 5,
+        documents=10,
+    )
     assert q.unknown == ("zorblatine",)
+
+
+def test_an_english_word_no_source_holds_is_unknown_in_a_short_question():
+    text = "Does listening to jazz cure Glimmerfield syndrome?"
+    q = query_of(
+        text,
+        analysis(text, "effectiveness"),
+        frequency=lambda w: 0 if w == "jazz" else 5,
+        documents=10,
+    )
+    assert q.unknown == ("jazz",)
 
 
 def test_people_words_do_not_narrow_the_subject():
@@ -316,3 +333,16 @@ def test_entails_needs_the_focus_the_type_and_what_narrows_it():
     assert not entails(q, part, "What causes Glimmerfield syndrome?", "cause")
     assert not entails(q, part, "How are Glimmerfield syndrome flares treated?", "treatment")
     assert not entails(q, part, "What causes Quorvane fever flares?", "cause")
+
+
+def test_a_short_questions_rare_word_must_be_spoken_of():
+    from evimap.matching import entails
+
+    text = "What is the best pizza for Glimmerfield syndrome?"
+    rare = {"pizza": 1}
+    q = query_of(
+        text, analysis(text, "diet"), frequency=lambda w: rare.get(w, 500), documents=100_000
+    )
+    assert [a.word for a in q.parts[0].rare] == ["pizza"]
+    assert not entails(q, q.parts[0], "What to eat with Glimmerfield syndrome?", "diet")
+    assert entails(q, q.parts[0], "Is pizza safe with Glimmerfield syndrome?", "diet")

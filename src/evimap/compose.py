@@ -51,7 +51,6 @@ _KIND_BONUS = {  # preferred sources per audience
     False: {"guideline": 0.25, "research": 0.1, "reference": 0.0},  # clinicians
 }
 MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
-SHORT_ASK = 3  # a part asking this few words beside focus and type: a sentence needs one
 MIN_COVERAGE_NO_FOCUS = 0.6  # without a known focus, only sentences holding most asked words
 MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
@@ -337,12 +336,12 @@ def _part_share(part: Part, tokens: Tokens, typed: bool = True) -> float:
     short question's few words are all asked: a sentence must hold one of them."""
     if not part.aspects:
         return 1.0
-    asked = [a for a in part.aspects if not a.names_type]
+    asked = part.asked
     total = sum(a.weight for a in asked)
     said = sum(a.weight for a in asked if a.stems & tokens.stems)
     if not typed or not themes().get(part.qtype, {}).get("cues"):
         return said / total if total else 1.0  # no focus, or a type without cue words
-    if asked and not said and len(asked) <= SHORT_ASK:
+    if part.short and (not said or any(not a.stems & tokens.stems for a in part.rare)):
         return 0.0  # "Do vaccines cause autism?": a cause of autism without vaccines is not it
     named = any(a.names_type and a.stems & tokens.stems for a in part.aspects)
     of_type = 1.0 if named else _answers_type(tokens, part.qtype)

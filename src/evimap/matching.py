@@ -62,12 +62,13 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
 
 def entails(query: Query, part: Part, source: str, source_type: str) -> bool:
     """Whether a source question answers a part of the reader's: `source` (its words, focus
-    and the focus's names) names the reader's focus and whatever narrows it, and it asks the
-    same type (`source_type`, one of ours)."""
+    and the focus's names) names the reader's focus, whatever narrows it and the rare words
+    of a short question ("pizza" toppings for gout), and it asks the same type
+    (`source_type`, one of ours)."""
     if source_type != part.qtype or not names_focus(source, query.focus):
         return False
     said = _stems(source)
-    return all(a.stems & said for a in part.aspects if a.narrows)
+    return all(a.stems & said for a in (*part.narrowing, *part.rare))
 
 
 def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
@@ -92,8 +93,8 @@ def _about(doc: Document) -> str:
 
 def _score(doc: Document, part: Part, rank: int) -> float | None:
     said = _stems(_about(doc))
-    if any(not (a.stems & said) for a in part.aspects if a.narrows):
-        return None  # a question about the whole condition, not the part asked about
+    if any(not (a.stems & said) for a in (*part.narrowing, *part.rare)):
+        return None  # about the whole condition, not the part or the rare thing asked
     prose = quotable(doc)
     if prose < MIN_SENTENCES:
         return None

@@ -24,8 +24,12 @@ _QUESTION_WORDS = frozenset(
     "what which who whom whose why how when where does do did is are was were can could should "
     "would will may might i me my we our you your he she they it its get got have has had "
     "cause causes caused about know tell please thanks thank hi hello dear wonder wondering "
-    "want like ask asking question questions".split()
+    "want like ask asking question questions sorry okay yes hey guys lol ok please".split()
 )
+
+
+SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
+RARE_WEIGHT = 7.0  # idf of a word in about 1 of 1,000 documents or fewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,25 @@ class Part:
     aspects: tuple[Aspect, ...]
     qtype: str
     yes_no: bool = False  # "Do vaccines cause autism?": the answer starts with yes or no
+
+    @property
+    def asked(self) -> tuple[Aspect, ...]:
+        """What is asked beside the focus and the type."""
+        return tuple(a for a in self.aspects if not a.names_type)
+
+    @property
+    def short(self) -> bool:
+        """A few words asked, all of them meant ("pizza toppings for gout")."""
+        return 0 < len(self.asked) <= SHORT_ASK
+
+    @property
+    def narrowing(self) -> tuple[Aspect, ...]:
+        return tuple(a for a in self.aspects if a.narrows)
+
+    @property
+    def rare(self) -> tuple[Aspect, ...]:
+        """A short question's rare words (in few documents): an answer must speak of them."""
+        return tuple(a for a in self.asked if a.weight >= RARE_WEIGHT) if self.short else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +123,7 @@ def query_of(
     focus_names, lay_terms = _from_analysis(analysis)
     focus_words = {stem(w) for name in focus_names for w in words(name)}
     unknown: list[str] = []
+    unheard: list[str] = []  # English words in no document: unknown only in a short question
 
     def weigh(word: str) -> float | None:
         found = frequency(word) if frequency else 1
@@ -109,14 +133,19 @@ def query_of(
         missing = [p for p in pieces if len(p) >= 4 and (frequency(p) if frequency else 1) == 0]
         if found == 0 and any(not _everyday(p) for p in missing or [word] if len(p) >= 4):
             unknown.append(word)
+        elif found == 0 and len(word) >= 4 and word in common_words():
+            unheard.append(word)
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 
-    parts = tuple(
-        _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh, near)
-        for text, qtype, near in _parts_of(question, analysis)
-    )
+    parts = []
+    for text, qtype, near in _parts_of(question, analysis):
+        unheard.clear()
+        part = _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh, near)
+        if unheard and len(part.asked) + len(unheard) <= SHORT_ASK:
+            unknown.extend(unheard)  # "jazz" in a four-word question is what it asks about
+        parts.append(part)
     names = tuple(dict.fromkeys(n for n in focus_names if n))
-    return Query(question, parts, names, tuple(dict.fromkeys(unknown)))
+    return Query(question, tuple(parts), names, tuple(dict.fromkeys(unknown)))
 
 
 def _part(
@@ -132,7 +161,7 @@ def _part(
     asked: dict[str, str] = {}
     for word in words(text):
         key = stem(word)
-        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3:
+        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
             continue
         if key in focus_words or key in groups:
             continue
@@ -280,6 +309,16 @@ def _corrected(question: str, analysis: object | None) -> str:
     for written, read_as in getattr(analysis, "corrections", ()):
         question = question.replace(written, read_as)
     return question
+
+
+def _misspelt_ask(word: str) -> bool:
+    """ "wat", "wht", "hw": a question word misspelt, not something asked about."""
+    return len(word) <= 4 and any(
+        _within(word, q, 1) for q in _ASKING if abs(len(q) - len(word)) <= 1
+    )
+
+
+_ASKING = ("what", "how", "why", "when", "where", "which")
 
 
 def _everyday(word: str) -> bool:
