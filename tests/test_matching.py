@@ -346,3 +346,13 @@ def test_a_short_questions_rare_word_must_be_spoken_of():
     assert [a.word for a in q.parts[0].rare] == ["pizza"]
     assert not entails(q, q.parts[0], "What to eat with Glimmerfield syndrome?", "diet")
     assert entails(q, q.parts[0], "Is pizza safe with Glimmerfield syndrome?", "diet")
+
+
+def test_a_clinician_is_not_told_to_ask_a_clinician():
+    text = "Can Glimmerfield syndrome be passed on by a blood transfusion?"
+    q = query(text, "transmission")
+    lay = compose(text, q, retrieved(CAUSES), Audience.PATIENT)
+    expert = compose(text, q, retrieved(CAUSES), Audience.CLINICIAN)
+    assert lay.abstained and "ask a clinician" in lay.notices[-1].text
+    assert expert.abstained and "ask a clinician" not in expert.notices[-1].text
+    assert "primary literature" in expert.notices[-1].text

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from evimap import safety
+from evimap import safety, wording
 from evimap.answer import (
     Answer,
     Audience,
@@ -531,7 +531,7 @@ def assemble(
         definitions=helps,
         references=references,
         summary=evidence_summary(references),
-        disclaimer=DISCLAIMERS[audience.lay],
+        disclaimer=wording.disclaimer(audience),
     )
 
 
@@ -591,20 +591,9 @@ def evidence_summary(references: Sequence[Reference]) -> str:
     return f"Based on {len(references)} source{plural}: {', '.join(parts)}{newest}."
 
 
-DISCLAIMERS = {
-    True: "This information is educational and does not replace advice from your own "
-    "doctor or nurse, who knows your situation.",
-    False: "For health professionals: a summary of the cited evidence. Check the sources and "
-    "current local guidance before applying it to a patient.",
-}
-
-
-def _partial(query: Query, nearest: Match) -> str:
+def _partial(nearest: Match, audience: Audience) -> str:
     asked = nearest.doc.question.text if nearest.doc.question else nearest.doc.title
-    return (
-        "Our trusted sources do not answer exactly what you asked. Below is what they say "
-        f"on a nearby question, “{asked.strip()}”, so you can take it to a clinician."
-    )
+    return wording.says("partial", audience, asked=asked.strip())
 
 
 def abstention(
@@ -621,16 +610,10 @@ def abstention(
         text = reason
     elif query.unknown:
         named = ", ".join(f"“{w}”" for w in query.unknown)
-        text = (
-            f"None of our trusted sources mentions {named}, so we cannot answer this "
-            "question and will not guess. Please ask a clinician."
-        )
+        text = wording.says("unknown_words", audience, named=named)
     else:
-        text = (
-            f"We could not find trusted sources{about} that answer this question, so we "
-            f"will not guess. We looked at {found} source{'s' if found != 1 else ''}; none "
-            "said enough about what you asked. Please ask a clinician."
-        )
+        sources = "source" if found == 1 else "sources"
+        text = wording.says("nothing_found", audience, about=about, found=found, sources=sources)
     return Answer(
         question=question,
         audience=audience,
@@ -643,7 +626,7 @@ def abstention(
         references=(),
         summary="No sources.",
         abstained=True,
-        disclaimer=DISCLAIMERS[audience.lay],
+        disclaimer=wording.disclaimer(audience),
     )
 
 
@@ -677,7 +660,7 @@ def compose(
         if not chosen and nearest is not None:
             lead = [nearest]
             chosen = select(candidates(query, retrieved, audience, lead), audience, lead)
-            notices = (*notices, Notice("partial", _partial(query, nearest)))
+            notices = (*notices, Notice("partial", _partial(nearest, audience)))
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
     plan = layout(chosen, query, audience, lead)
