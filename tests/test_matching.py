@@ -356,3 +356,30 @@ def test_a_clinician_is_not_told_to_ask_a_clinician():
     assert lay.abstained and "ask a clinician" in lay.notices[-1].text
     assert expert.abstained and "ask a clinician" not in expert.notices[-1].text
     assert "primary literature" in expert.notices[-1].text
+
+
+def test_a_graded_guideline_says_its_grade_and_what_it_means_for_the_reader():
+    from dataclasses import replace
+
+    from evimap.render import to_markdown
+
+    guideline = replace(
+        agency(
+            9,
+            "Glimmerfield syndrome: screening",
+            "",
+            "The Task Force recommends screening adults for Glimmerfield syndrome to prevent "
+            "flares.",
+        ),
+        kind=SourceKind.GUIDELINE,
+        question=None,
+        grade="B",
+        extra={"grade_scheme": "uspstf"},
+    )
+    text = "How can Glimmerfield syndrome flares be prevented?"
+    q = query(text, "prevention")
+    for audience, says in ((Audience.CLINICIAN, "Offer or provide"), (Audience.PATIENT, "")):
+        answer = compose(text, q, retrieved(guideline), audience)
+        ref = answer.references[0]
+        assert ref.grade == "Grade B" and says in ref.grade_meaning
+        assert "Grade B:" in to_markdown(answer)

@@ -99,6 +99,8 @@ class Reference:
     doi: str = ""
     level: int = 1  # evidence level (higher is stronger)
     size: int | None = None  # number of participants, where the source states it
+    grade: str = ""  # a guideline's grade as named by its publisher: "Grade B"
+    grade_meaning: str = ""  # what the grade means, for the reader who asked
 
     @property
     def kind_label(self) -> str:

@@ -30,6 +30,7 @@ from evimap.answer import (
     Theme,
 )
 from evimap.evidence import Document, SourceKind
+from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_sets, mentions, themes
 from evimap.quotable import DANGLING, NAVIGATION, well_formed
@@ -262,6 +263,7 @@ def _score(
     score = 0.4 * coverage + 0.3 * doc_weight + 0.2 * answers_type + LEAD_BONUS * where.own
     score += URGENT_BONUS * act_now + ANSWERS_YES_NO * _says_yes_or_no(query, tokens, said)
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
+    score += _grade_bonus(doc)
     if audience.lay:
         score -= _hard_to_read(text)
     if not act_now and NAVIGATION.search(said):  # last: it costs more than the tests above
@@ -519,7 +521,7 @@ def assemble(
         for kind, themes in plan.sections.items()
     )
     helps = tuple(Definition(term, statement(cand)) for term, cand in definitions)
-    references = tuple(reference(docs[doc_id], n) for doc_id, n in numbers.items())
+    references = tuple(reference(docs[doc_id], n, audience) for doc_id, n in numbers.items())
     return Answer(
         question=question,
         audience=audience,
@@ -535,7 +537,7 @@ def assemble(
     )
 
 
-def reference(doc: Document, number: int) -> Reference:
+def reference(doc: Document, number: int, audience: Audience = Audience.CLINICIAN) -> Reference:
     size = None
     if doc.kind is SourceKind.RESEARCH:
         match = _SIZE.search(doc.text)
@@ -554,6 +556,29 @@ def reference(doc: Document, number: int) -> Reference:
         doi=doc.doi,
         level=doc.level,
         size=size,
+        **_graded(doc, audience),
+    )
+
+
+def _graded(doc: Document, audience: Audience) -> dict[str, str]:
+    """A guideline's grade and what it means for this reader (data/guideline_grades.yaml)."""
+    meaning = (
+        grade_meaning(doc.grade, doc.extra.get("grade_scheme", "uspstf")) if doc.grade else None
+    )
+    if meaning is None:
+        return {}
+    said = meaning.patients if audience.lay else meaning.clinicians
+    return {"grade": meaning.name, "grade_meaning": said}
+
+
+def _grade_bonus(doc: Document) -> float:
+    """Graded guidelines rank by how sure their grade is: A, B and D (against) are said with
+    certainty, C selectively, I when the evidence is insufficient."""
+    meaning = (
+        grade_meaning(doc.grade, doc.extra.get("grade_scheme", "uspstf")) if doc.grade else None
+    )
+    return {"recommended": 0.15, "against": 0.15, "selective": 0.05}.get(
+        meaning.stance if meaning else "", 0.0
     )
 
 

@@ -27,6 +27,8 @@ def reference_line(ref: Reference, *, clinician: bool) -> str:
     where = ", ".join(str(x) for x in (ref.publisher, ref.year) if x)
     if where:
         parts.append(where + ".")
+    if ref.grade:
+        parts.append(f"{ref.grade}: {ref.grade_meaning}")
     if ref.design not in ("", "other") and ref.kind == "research":
         detail = ref.design + (f", n = {ref.size:,}" if clinician and ref.size else "")
         parts.append(detail[0].upper() + detail[1:] + ".")

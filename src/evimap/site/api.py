@@ -10,19 +10,23 @@ default for operations without cookie auth). Asking only reads; the editorial ac
 /api/review/ (`evimap.site.review.api`) require a bearer token, never a session.
 
 Errors: every evimap error (and validation and 404s) comes back as one shape,
-{"error": {"status", "type", "message", "retryable"}} (`evimap.site.middleware.error_payload`).
+{"error": {"status", "type", "message", "retryable"}} (`evimap.site.middleware.error_payload`):
+also a body that is not JSON (400 BadRequest), one over 2.5 MB (413 PayloadTooLarge) and an
+id no row can have (404 NotFoundError).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja import NinjaAPI, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from evimap.errors import EvimapError, NotFoundError
 from evimap.render import to_dict
-from evimap.site import answers
+from evimap.site import answers, ids
 from evimap.site.community.api import router as community_router
+from evimap.site.errors import BadRequest, PayloadTooLarge
 from evimap.site.links import safe_answer
 from evimap.site.middleware import error_payload
 from evimap.site.pages.models import QuestionPage
@@ -57,10 +61,26 @@ def _not_found(request, exc: Http404):
     return _evimap_error(request, NotFoundError(str(exc) or "not found"))
 
 
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """django-ninja's own errors (a body that is not JSON: 400) in the one shape."""
+    error = BadRequest(str(exc)) if exc.status_code == 400 else EvimapError(str(exc))
+    error.status = exc.status_code
+    return _evimap_error(request, error)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request, exc: SuspiciousOperation):
+    """A body over the size limit (413) or one Django refuses to read (400)."""
+    if isinstance(exc, RequestDataTooBig):
+        return _evimap_error(request, PayloadTooLarge("The request body is too large."))
+    return _evimap_error(request, BadRequest("The request cannot be read."))
+
+
 @api.get("/pages/{page_id}/answer")
 def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE) -> dict:
     """The live answer of question page `page_id` for `audience`, with its review status."""
-    page = QuestionPage.objects.live().filter(pk=page_id).first()
+    page = QuestionPage.objects.live().filter(pk=page_id).first() if ids.known(page_id) else None
     if page is None:
         raise NotFoundError(f"no published question page {page_id}")
     chosen, note = answers.parse_audience(audience)
@@ -84,7 +104,8 @@ def ask(request, body: AskIn) -> dict:
     """Answer a question at once ("AI-drafted · pending human review"), in a page's context."""
     context = None
     if body.page_id is not None:
-        page = QuestionPage.objects.live().filter(pk=body.page_id).first()
+        live = QuestionPage.objects.live()
+        page = live.filter(pk=body.page_id).first() if ids.known(body.page_id) else None
         if page is None:
             raise NotFoundError(f"no published question page {body.page_id}")
         context = page.question

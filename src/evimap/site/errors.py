@@ -6,6 +6,8 @@ EvimapError
  ├── InvalidTransition   not possible in this state (nothing in review, done)      409
  │    └── StaleRevision  the revision reviewed is not the latest one               409
  ├── InvalidPost         a post or survey answer that cannot be accepted as sent   400
+ ├── BadRequest          a request that cannot be read (malformed JSON, a bad id)  400
+ ├── PayloadTooLarge     a request body over DATA_UPLOAD_MAX_MEMORY_SIZE           413
  └── RateLimited         too many posts, sign-ups or reports; try again later      429
 
 Forbidden is also Django's PermissionDenied, so Wagtail's admin answers it with 403.
@@ -36,6 +38,14 @@ class StaleRevision(InvalidTransition):
 
 class InvalidPost(EvimapError):
     status = 400
+
+
+class BadRequest(EvimapError):
+    status = 400
+
+
+class PayloadTooLarge(EvimapError):
+    status = 413
 
 
 class RateLimited(EvimapError):

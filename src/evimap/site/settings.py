@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",  # nosniff, Referrer-Policy
     "evimap.site.security.SecurityHeadersMiddleware",  # Content-Security-Policy
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "evimap.site.middleware.RequestSizeMiddleware",  # 413 for a body over the limit below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,7 +99,8 @@ LANGUAGE_CODE = "en"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# A question is at most a few KB; the form refuses more with a message (evimap.site.answers).
+# A question is at most a few KB; the form refuses more with a message (evimap.site.answers),
+# and a body over this limit is answered 413 (evimap.site.middleware.RequestSizeMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Behind an HTTPS proxy (EVIMAP_BEHIND_HTTPS_PROXY, EVIMAP_CSRF_TRUSTED_ORIGINS): the

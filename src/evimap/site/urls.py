@@ -9,12 +9,13 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from evimap.site import ids  # noqa: F401  (registers <id:...>: 404 above 2**63 - 1)
 from evimap.site.api import api
 from evimap.site.pages import views
 
 urlpatterns = [
     path("api/", api.urls),
-    path("review/<int:page_id>/<str:action>/", views.review_action, name="review-action"),
+    path("review/<id:page_id>/<str:action>/", views.review_action, name="review-action"),
     path("review/", include("evimap.site.review.urls")),
     path("draft/", views.draft_page, name="draft-page"),
     path("draft/asked/", views.asked_questions, name="asked-questions"),

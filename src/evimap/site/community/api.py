@@ -11,6 +11,7 @@ from __future__ import annotations
 from ninja import Router
 
 from evimap.errors import NotFoundError
+from evimap.site import ids
 from evimap.site.community.models import Experience, PageThemes
 from evimap.site.community.survey import band_label, survey_for
 from evimap.site.pages.models import QuestionPage
@@ -22,12 +23,13 @@ PER_PAGE = 50
 @router.get("/pages/{page_id}/experiences")
 def page_experiences(request, page_id: int, page: int = 1) -> dict:
     """Approved posts of question page `page_id`, newest first, 50 per page, and the themes."""
-    question = QuestionPage.objects.live().filter(pk=page_id).first()
+    live = QuestionPage.objects.live()
+    question = live.filter(pk=page_id).first() if ids.known(page_id) else None
     if question is None:
         raise NotFoundError(f"no published question page {page_id}")
     row = PageThemes.objects.filter(page=question).first()
     survey = survey_for(question.question_type)
-    page = max(page, 1)
+    page = min(max(page, 1), ids.MAX_ID // PER_PAGE)  # past the last page: no posts
     posts = Experience.objects.filter(page=question, status=Experience.APPROVED).order_by(
         "-published_at", "-id"
     )[(page - 1) * PER_PAGE : page * PER_PAGE]

@@ -163,13 +163,23 @@ def review_action(request: HttpRequest, page_id: int, action: str) -> HttpRespon
     if action not in ("approve", "request-changes"):
         raise Http404("no such review action")
     page = get_object_or_404(QuestionPage, pk=page_id)
-    revision_id = int(request.POST.get("revision_id", "0") or 0)
+    revision_id = _revision_id(request.POST.get("revision_id"))
     comment = request.POST.get("comment", "")
     if action == "approve":
         actions.approve(page, request.user, revision_id, comment)
     else:
         actions.request_changes(page, request.user, revision_id, comment)
     return redirect(page.url)
+
+
+def _revision_id(value: str | None) -> int:
+    """The revision a review form names: a number, or a 400 (never a crash)."""
+    from evimap.site.errors import BadRequest
+
+    try:
+        return int((value or "0").strip())
+    except ValueError:
+        raise BadRequest("The form named no revision; reload the page and try again.") from None
 
 
 @login_required

@@ -57,9 +57,10 @@ def summary(page, user=None) -> dict:
 
 
 def page_by_id(page_id: int):
+    from evimap.site import ids
     from evimap.site.pages.models import QuestionPage
 
-    page = QuestionPage.objects.filter(pk=page_id).first()
+    page = QuestionPage.objects.filter(pk=page_id).first() if ids.known(page_id) else None
     if page is None:
         raise NotFoundError(f"no question page {page_id}")
     return page
