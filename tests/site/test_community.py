@@ -449,3 +449,22 @@ def test_only_members_are_offered_account_deletion(member, people):
     assert 'class="delete-account"' in client_for(member).get("/community/me/").content.decode()
     page = client_for(people["editor"]).get("/community/me/").content.decode()
     assert 'class="delete-account"' not in page and "closed by an admin" in page
+
+
+def test_an_edit_into_crisis_language_alerts_moderators_and_is_audited_as_held(
+    approved_page, member, people, django_capture_on_commit_callbacks
+):
+    post = share(approved_page, member)
+    moderation.approve(post, people["moderator"])
+    before = len(mail.outbox)
+    text = "Since the last flare I want to die most days and cannot see the point."
+    with django_capture_on_commit_callbacks(execute=True):
+        experiences.edit(post, member, text, "has", ("heat",))
+    post.refresh_from_db()
+    assert post.status == Experience.HELD and moderation.queue().first() == post
+    assert len(mail.outbox) == before + 1
+    alert = mail.outbox[-1]
+    assert "crisis" in alert.subject and f"#queue-{post.pk}" in alert.body
+    assert "want to die" not in alert.body
+    held = ModerationDecision.objects.filter(experience=post, action="held")
+    assert held.count() == 1 and held.get().actor is None

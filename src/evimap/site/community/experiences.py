@@ -5,8 +5,9 @@
     delete(post, user)
 
 Text is stored as the member wrote it (only NUL characters, which no database keeps, go)
-and is escaped wherever it is shown. Crisis language holds the post (status "held"): the
-view shows the member crisis resources at once.
+and is escaped wherever it is shown. Crisis language holds the post (status "held"), whether
+new or edited: the view shows the member crisis resources at once, the moderators are emailed
+and the audit records the hold.
 """
 
 from __future__ import annotations
@@ -51,9 +52,7 @@ def share(page, user, text, relation, choices=(), other="", band="") -> Experien
     _fill(post, text, relation, choices, other, band)
     post.save()
     record_decision(post, user, "submitted", _flag_note(post))
-    if post.status == Experience.HELD:
-        record_decision(post, None, "held", "crisis language: a moderator must look first")
-        transaction.on_commit(lambda: notices.crisis_alert(post))
+    _hold_if_crisis(post)
     limits.record("post", str(user.pk))
     return post
 
@@ -68,6 +67,7 @@ def edit(post: Experience, user, text, relation, choices=(), other="", band="") 
     post.reason = ""
     post.save()
     record_decision(post, user, "edited", _flag_note(post))
+    _hold_if_crisis(post)
     if was_published:
         themes.refresh(post.page)
     return post
@@ -81,6 +81,14 @@ def delete(post: Experience, user) -> None:
     post.delete()
     if was_published:
         themes.refresh(page)
+
+
+def _hold_if_crisis(post: Experience) -> None:
+    """A new or edited post with crisis language: audited as held, moderators emailed (the
+    email carries no text) once the transaction commits."""
+    if post.status == Experience.HELD:
+        record_decision(post, None, "held", "crisis language: a moderator must look first")
+        transaction.on_commit(lambda: notices.crisis_alert(post))
 
 
 def _fill(post: Experience, text, relation, choices, other, band) -> None:
