@@ -83,7 +83,7 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
     page = QuestionPage.objects.live().filter(pk=page_id).first() if ids.known(page_id) else None
     if page is None:
         raise NotFoundError(f"no published question page {page_id}")
-    chosen, note = answers.parse_audience(audience)
+    chosen, note = answers.parse_audience(audience.strip().lower())  # any case, as /api/ask
     data = page.answer_for(chosen)
     status = public_status(page, sources_in(data))
     return {

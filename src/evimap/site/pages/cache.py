@@ -18,6 +18,7 @@ Signed-in users (a session cookie), POSTs and any other query parameters bypass 
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -94,7 +95,9 @@ def cache_key(request: HttpRequest) -> str | None:
     from evimap.site.pages.views import AUDIENCE_COOKIE
 
     audience = request.GET.get("audience") or f"cookie:{request.COOKIES.get(AUDIENCE_COOKIE, '')}"
-    return f"evimap:page:{request.path}|{audience[:20]}|{request.GET.get('posts', '')[:6]}"
+    raw = f"{request.path}|{audience.strip().lower()[:20]}|{request.GET.get('posts', '')[:6]}"
+    # hashed: what a visitor typed (spaces, any character) never makes an unusable key
+    return f"evimap:page:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def _store(key: str, response: HttpResponse, marked: dict) -> None:

@@ -28,13 +28,21 @@ COOKIE_AGE = 365 * 24 * 3600
 
 
 def chosen_audience(request: HttpRequest) -> tuple[str, str | None, bool]:
-    """(audience, note, from the URL): ?audience= first, then the visitor's cookie."""
+    """(audience, note, from the URL): ?audience= first, then the visitor's cookie.
+
+    Any case is accepted (`Clinician` is `clinician`, as in the API and the CLI); an unknown
+    audience shows the patient page with a note saying so (`answers.parse_audience`)."""
     asked = request.GET.get("audience")
     if asked is not None:
-        audience, note = answers.parse_audience(asked)
+        audience, note = answers.parse_audience(normal_audience(asked))
         return audience, note, note is None
-    audience, _ = answers.parse_audience(request.COOKIES.get(AUDIENCE_COOKIE))
+    audience, _ = answers.parse_audience(normal_audience(request.COOKIES.get(AUDIENCE_COOKIE)))
     return audience, None, False
+
+
+def normal_audience(value: str | None) -> str | None:
+    """`value` without surrounding spaces, in lower case: the form every audience has."""
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 def remember(response: HttpResponse, audience: str, chosen: bool) -> HttpResponse:
