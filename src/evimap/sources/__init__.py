@@ -25,6 +25,7 @@ ADAPTERS: dict[str, str] = {
     "pubmedqa": "evimap.sources.pubmedqa",
     "beir": "evimap.sources.beir",
     "guidelines": "evimap.sources.guidelines",
+    "jats": "evimap.sources.jats",
 }
 
 
