@@ -468,3 +468,18 @@ def test_an_edit_into_crisis_language_alerts_moderators_and_is_audited_as_held(
     assert "want to die" not in alert.body
     held = ModerationDecision.objects.filter(experience=post, action="held")
     assert held.count() == 1 and held.get().actor is None
+
+
+def test_edits_are_rate_limited_like_posts(approved_page, member, settings):
+    settings.EVIMAP_RATE_LIMITS = {"edit": ((2, 3600),)}
+    post = share(approved_page, member)
+    experiences.edit(post, member, POST + " One.", "has")
+    experiences.edit(post, member, POST + " Two.", "has")
+    with pytest.raises(RateLimited):
+        experiences.edit(post, member, POST + " Three.", "has")
+    response = client_for(member).post(
+        f"/community/posts/{post.pk}/edit/", {"relation": "has", "text": POST + " Four."}
+    )
+    assert "try again later" in response.content.decode()  # shown beside the form
+    post.refresh_from_db()
+    assert post.text == POST + " Two."

@@ -1,7 +1,8 @@
 """A member's own posts: share, edit, delete. Each goes to the moderation queue first.
 
     share(page, user, text, relation, choices, other, band) -> Experience
-    edit(post, user, ...) -> Experience      back to the queue (and off the page) until approved
+    edit(post, user, ...) -> Experience      back to the queue (and off the page) until approved;
+                                             rate-limited like posts (limits.LIMITS["edit"])
     delete(post, user)
 
 Text is stored as the member wrote it (only NUL characters, which no database keeps, go)
@@ -61,6 +62,7 @@ def share(page, user, text, relation, choices=(), other="", band="") -> Experien
 def edit(post: Experience, user, text, relation, choices=(), other="", band="") -> Experience:
     """The member's own post, changed: screened again and back in the queue."""
     require_owner(post, user)
+    limits.check("edit", str(user.pk))
     was_published = post.status == Experience.APPROVED
     _fill(post, text, relation, choices, other, band)
     post.published_at = None
@@ -68,6 +70,7 @@ def edit(post: Experience, user, text, relation, choices=(), other="", band="") 
     post.save()
     record_decision(post, user, "edited", _flag_note(post))
     _hold_if_crisis(post)
+    limits.record("edit", str(user.pk))
     if was_published:
         themes.refresh(post.page)
     return post

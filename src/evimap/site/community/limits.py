@@ -1,4 +1,4 @@
-"""Rate limits on posting, sign-up and reporting, counted in the database (so they hold
+"""Rate limits on posting, editing, sign-up and reporting, counted in the database (so they hold
 across every worker process) as RateEvent rows.
 
     check(kind, key)    RateLimited when `key` did `kind` too often in any window
@@ -20,12 +20,19 @@ from django.utils import timezone
 from evimap.site.community.models import RateEvent
 from evimap.site.errors import RateLimited
 
+POSTS = ((5, 3600), (20, 86400))
 LIMITS: dict[str, tuple[tuple[int, int], ...]] = {
-    "post": ((5, 3600), (20, 86400)),
+    "post": POSTS,
+    "edit": POSTS,  # an edit goes back to the queue like a new post: limited like one
     "signup": ((5, 3600),),
     "report": ((10, 3600),),
 }
-_WHAT = {"post": "posted", "signup": "signed up", "report": "reported posts"}
+_WHAT = {
+    "post": "posted",
+    "edit": "edited posts",
+    "signup": "signed up",
+    "report": "reported posts",
+}
 
 
 def limits(kind: str) -> tuple[tuple[int, int], ...]:
