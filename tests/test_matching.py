@@ -383,3 +383,15 @@ def test_a_graded_guideline_says_its_grade_and_what_it_means_for_the_reader():
         ref = answer.references[0]
         assert ref.grade == "Grade B" and says in ref.grade_meaning
         assert "Grade B:" in to_markdown(answer)
+
+
+def test_text_and_markdown_never_show_a_link_that_is_not_http():
+    from dataclasses import replace
+
+    from evimap.render import to_markdown, to_text
+
+    bad = replace(CAUSES, url="javascript:alert(1)")
+    text = "What causes Glimmerfield syndrome?"
+    q = query(text, "cause")
+    answer = compose(text, q, retrieved(bad), Audience.PATIENT, lead=entailed(q, retrieved(bad)))
+    assert answer.references and "javascript" not in to_markdown(answer) + to_text(answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from evimap.answer import Answer, Reference, Statement
+from evimap.links import http_url
 
 FORMATS = ("text", "markdown", "json")
 
@@ -32,7 +33,7 @@ def reference_line(ref: Reference, *, clinician: bool) -> str:
     if ref.design not in ("", "other") and ref.kind == "research":
         detail = ref.design + (f", n = {ref.size:,}" if clinician and ref.size else "")
         parts.append(detail[0].upper() + detail[1:] + ".")
-    link = f"PMID {ref.pmid}" if ref.pmid else (f"doi:{ref.doi}" if ref.doi else ref.url)
+    link = f"PMID {ref.pmid}" if ref.pmid else (f"doi:{ref.doi}" if ref.doi else http_url(ref.url))
     if link:
         parts.append(link)
     return " ".join(parts)
