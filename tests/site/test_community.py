@@ -314,24 +314,25 @@ def test_pagination_keeps_the_page_light(approved_page, member, people):
     assert client_for().get(approved_page.url + "?posts=x").status_code == 200
 
 
-def test_theme_counts_are_pure_and_need_two_posts_for_a_term():
+def test_theme_counts_are_pure_and_need_three_members_for_a_term():
     triggers = {"key": "triggers"}
     posts = [
-        ("Hot weather always comes first, then the fatigue.",
-         {**triggers, "choices": ["heat"], "band": "1-5"}),
-        ("Hot weather again, and a cold.",
+        ("a", "Hot weather always comes first, then the fatigue.",
+         {**triggers, "choices": ["heat"], "band": "1-5", "other": ["Loud noise"]}),
+        ("b", "Hot weather again, and a cold.",
          {**triggers, "choices": ["heat", "infection"], "other": ["Loud noise"]}),
-        ("A long flight, then a flare.", {**triggers, "choices": [], "other": ["loud noise"]}),
+        ("c", "A long flight in hot weather, then a flare.",
+         {**triggers, "choices": [], "other": ["loud noise"]}),
     ]  # fmt: skip
     data = themes.count(posts, TRIGGERS, focus="Glimmerfield syndrome")
     survey = {i["label"]: i["count"] for i in data["survey"]}
     assert survey == {
         "Heat or hot weather": 2,
         "An infection (cold, flu, urinary)": 1,
-        "Loud noise": 2,
+        "Loud noise": 3,
     }
     terms = {t["term"]: t["count"] for t in data["terms"]}
-    assert terms == {"hot weather": 2}  # "hot" and "weather" alone are covered by the phrase
+    assert terms == {"hot weather": 3}  # "hot" and "weather" alone are covered by the phrase
     assert data["bands"] == [{"value": "1-5", "label": "1 to 5 years", "count": 1}]
 
 
@@ -483,3 +484,25 @@ def test_edits_are_rate_limited_like_posts(approved_page, member, settings):
     assert "try again later" in response.content.decode()  # shown beside the form
     post.refresh_from_db()
     assert post.text == POST + " Two."
+
+
+def test_one_members_posts_never_make_a_theme(approved_page, member, people):
+    for text in (POST, POST + " Again this year."):
+        post = share(approved_page, member, text, other="Loud noise")
+        moderation.approve(post, people["moderator"])
+    data = PageThemes.objects.get(page=approved_page).data
+    assert data["terms"] == []  # "hot weather" twice, but one member
+    assert not [i for i in data["survey"] if i["own"]]  # "Loud noise" twice, but one member
+
+
+def test_a_theme_needs_several_distinct_members():
+    triggers = {"key": "triggers", "choices": [], "other": ["Loud noise"]}
+    text = "Hot weather, then a flare."
+    two = [("a", text, triggers), ("a", text, triggers), ("b", text, triggers)]
+    data = themes.count(two, TRIGGERS)
+    assert data["terms"] == [] and not [i for i in data["survey"] if i["own"]]
+    three = [*two, ("c", text, triggers)]
+    data = themes.count(three, TRIGGERS)
+    assert themes.MIN_MEMBERS == 3
+    assert {t["term"]: t["count"] for t in data["terms"]}["hot weather"] == 4
+    assert [(i["label"], i["count"]) for i in data["survey"] if i["own"]] == [("Loud noise", 4)]

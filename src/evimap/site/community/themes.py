@@ -1,13 +1,15 @@
 """Themes across a page's approved posts, and where a theme meets the evidence.
 
     refresh(page) -> PageThemes     recount after any moderation change (one row per page)
-    count(posts, survey, focus)     the counts themselves (pure: tested without a database)
+    count(posts, survey, focus)     the counts themselves (pure: tested without a database);
+                                    posts are (author, text, answers)
     with_evidence(items, answer)    each theme with the first cited statement that speaks of it
 
 Survey themes count the structured answers (one per post per choice); term themes count the
 posts that use a content word or a two-word phrase ("hot weather"), stemmed, leaving out
-stop words, the condition's own name and words every post uses anyway. A term needs at least
-MIN_POSTS posts to count as recurring.
+stop words, the condition's own name and words every post uses anyway. A theme drawn from
+members' own words (a recurring term, an own survey answer) is shown only when posts of at
+least MIN_MEMBERS distinct members use it: one member's posts never make a public theme.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable
 from evimap.site.community.survey import DIAGNOSIS_BANDS, Survey, survey_for
 from evimap.text import stem, stopwords, words
 
-MIN_POSTS = 2
+MIN_MEMBERS = 3  # distinct members whose posts use a term or own answer before it is a theme
 TOP_TERMS = 8
 _GENERIC = frozenset(
     "feel felt get got time times day days year years like also really thing things just "
@@ -34,9 +36,7 @@ def refresh(page):
 
     approved = Experience.objects.filter(page=page, status=Experience.APPROVED)
     rows = list(approved.values_list("author_id", "text", "answers"))
-    data = count(
-        [(text, answers) for _, text, answers in rows], survey_for(page.question_type), page.focus
-    )
+    data = count(rows, survey_for(page.question_type), page.focus)
     themes, _ = PageThemes.objects.update_or_create(
         page=page,
         defaults={
@@ -48,27 +48,32 @@ def refresh(page):
     return themes
 
 
-def count(posts: list[tuple[str, dict]], survey: Survey, focus: str = "") -> dict:
+Post = tuple[object, str, dict]  # (author, text, answers)
+
+
+def count(posts: list[Post], survey: Survey, focus: str = "") -> dict:
     """{"prompt", "survey": [{value, label, count}], "bands": [...], "terms": [...]}."""
     return {
         "prompt": survey.prompt,
         "survey": _survey_counts(posts, survey),
         "bands": _band_counts(posts),
-        "terms": _term_counts([text for text, _ in posts], focus),
+        "terms": _term_counts([(author, text) for author, text, _ in posts], focus),
     }
 
 
-def _survey_counts(posts: list[tuple[str, dict]], survey: Survey) -> list[dict]:
+def _survey_counts(posts: list[Post], survey: Survey) -> list[dict]:
     chosen: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    own_members: dict[str, set] = defaultdict(set)
     shown: dict[str, str] = {}
-    for _, answers in posts:
+    for author, _, answers in posts:
         if answers.get("key") != survey.key:
             continue
         chosen.update(answers.get("choices", []))
         for other in answers.get("other", []):
             key = other.strip().lower()
             own[key] += 1
+            own_members[key].add(author)
             shown.setdefault(key, other.strip())
     items = [
         {"value": value, "label": survey.label(value), "count": n, "own": False}
@@ -77,13 +82,13 @@ def _survey_counts(posts: list[tuple[str, dict]], survey: Survey) -> list[dict]:
     items += [
         {"value": f"own:{key}", "label": shown[key], "count": n, "own": True}
         for key, n in own.items()
-        if n >= MIN_POSTS
+        if len(own_members[key]) >= MIN_MEMBERS
     ]
     return sorted(items, key=lambda i: (-i["count"], i["label"].lower()))
 
 
-def _band_counts(posts: list[tuple[str, dict]]) -> list[dict]:
-    bands = Counter(answers.get("band") for _, answers in posts if answers.get("band"))
+def _band_counts(posts: list[Post]) -> list[dict]:
+    bands = Counter(answers.get("band") for _, _, answers in posts if answers.get("band"))
     return [
         {"value": value, "label": label, "count": bands[value]}
         for value, label in DIAGNOSIS_BANDS
@@ -91,17 +96,22 @@ def _band_counts(posts: list[tuple[str, dict]]) -> list[dict]:
     ]
 
 
-def _term_counts(texts: list[str], focus: str) -> list[dict]:
+def _term_counts(texts: list[tuple[object, str]], focus: str) -> list[dict]:
     skip = stopwords() | _GENERIC | {stem(w) for w in words(focus.lower())}
     posts_with: Counter[str] = Counter()
+    members_with: dict[str, set] = defaultdict(set)
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
+    for author, text in texts:
         seen = set()
         for key, surface in _terms(text, skip):
             seen.add(key)
             surfaces[key][surface] += 1
         posts_with.update(seen)
-    ranked = [(key, n) for key, n in posts_with.most_common() if n >= MIN_POSTS]
+        for key in seen:
+            members_with[key].add(author)
+    ranked = [
+        (key, n) for key, n in posts_with.most_common() if len(members_with[key]) >= MIN_MEMBERS
+    ]
     kept = _drop_covered(ranked)[:TOP_TERMS]
     shown = {key: surfaces[key].most_common(1)[0][0] for key, _ in kept}
     return [{"term": shown[key], "label": shown[key], "count": n} for key, n in kept]
