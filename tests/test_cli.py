@@ -99,8 +99,11 @@ def test_demo_builds_a_library_from_every_public_dataset(
         "medquad": 47_457,
         "beir": 5_183,
         "pubmedqa": 1_000,
+        "pmc": 2_535,
         "pubmed": 794,
+        "guideline": 142,
     }
+    assert stats["by_grade"] == {"A": 14, "B": 40, "C": 8, "D": 22, "I": 58}  # USPSTF
     assert stats["pending_index"] == 0
     code, out, _ = run(capsys, "library", "search", "multiple sclerosis relapse", "-L", lib)
     assert code == 0 and out.count("\n") == 10

@@ -14,6 +14,8 @@ DEMO_SOURCES: tuple[tuple[str, str], ...] = (
     ("pubmed", "pubmed-xml"),
     ("pubmedqa", "pubmedqa/ori_pqal.json"),
     ("beir", "scifact/corpus.jsonl"),
+    ("guidelines", "uspstf/uspstf_recommendations.json"),  # graded USPSTF recommendations
+    ("jats", "pmc-oa-rct"),  # PMC open-access full text of randomised trials
 )
 
 
