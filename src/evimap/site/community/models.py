@@ -2,7 +2,7 @@
 
 An Experience moves through the moderation queue:
 
-    pending  --approve-->  approved  --report-->  pending (back in the queue)
+    pending  --approve-->  approved  --reports-->  pending (back in the queue)
        |  \\--reject--->  rejected
     held (crisis language: a moderator must look first; same exits as pending)
 
@@ -99,12 +99,15 @@ class ModerationDecision(models.Model):
 
 
 class Report(models.Model):
-    """A reader's report of a published post (which sends it back to the queue)."""
+    """A reader's report of a published post; enough distinct reporters send it back to the
+    queue (moderation.report). The reason is for moderators only, never the author."""
 
     experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Who reported, to count distinct reporters: "user:<id>" or the address's keyed hash.
+    reporter_key = models.CharField(max_length=64, blank=True, default="")
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,7 +5,8 @@
     reject(post, moderator, reason)          a reason is required; the member sees it
     redact(post, moderator)                  personal data found by screening -> "[removed]"
     edit_out(post, moderator, text)          a hand edit that may only delete or "[removed]"
-    report(post, reporter, reason, key)      a reader's report sends a published post back
+    report(post, reporter, reason, key)      REPORTS_TO_UNPUBLISH distinct readers' reports (or
+                                             one moderator's) send a published post back
     record_decision(post, actor, action, reason)
 
 Moderators hold the moderate_experience permission (the Moderators group, and admins).
@@ -14,6 +15,7 @@ Nobody moderates their own post.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
@@ -25,6 +27,11 @@ from evimap.site.community.screening import redact as redact_text
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
 
 MAX_REASON_CHARS = 500
+# Distinct reporters (an account, or a client address when signed out, counts once) whose
+# reports since the post was published send it back to the queue; a moderator's report does
+# at once. Django's setting EVIMAP_REPORTS_TO_UNPUBLISH overrides.
+REPORTS_TO_UNPUBLISH = 3
+REPORTED = "reported by readers: a moderator will look at it again"  # what the author sees
 
 
 MODERATE = "evimap_community.moderate_experience"  # given to the Moderators group
@@ -111,19 +118,36 @@ def edit_out(post: Experience, moderator, text: str, reason: str = "") -> Experi
     return post
 
 
+def reports_to_unpublish() -> int:
+    return getattr(settings, "EVIMAP_REPORTS_TO_UNPUBLISH", REPORTS_TO_UNPUBLISH)
+
+
 @transaction.atomic
 def report(post: Experience, reporter, reason: str, key: str) -> Experience:
-    """A reader reports a published post: it leaves the page and returns to the queue."""
+    """A reader reports a published post (`key`: "user:<id>" or the hashed address). It
+    leaves the page and returns to the queue once reports_to_unpublish() distinct reporters
+    reported it since it was published, or at once on a moderator's report. What reporters
+    write is for moderators (the queue); the author sees only REPORTED, never their words."""
     if post.status != Experience.APPROVED:
         raise InvalidTransition("Only published posts can be reported.")
     reason = (reason or "").strip()[:MAX_REASON_CHARS] or "no reason given"
     limits.check("report", key)
     user = reporter if reporter and reporter.is_authenticated else None
-    Report.objects.create(experience=post, reporter=user, reason=reason)
-    post.status, post.published_at, post.reason = Experience.PENDING, None, f"reported: {reason}"
-    post.save(update_fields=["status", "published_at", "reason", "updated_at"])
-    record_decision(post, user, "reported", reason)
+    Report.objects.create(experience=post, reporter=user, reporter_key=key, reason=reason)
     limits.record("report", key)
+    reports = post.reports.all()
+    if post.published_at is not None:
+        reports = reports.filter(created_at__gte=post.published_at)
+    reporters = reports.values("reporter_key").distinct().count()
+    if is_moderator(user):
+        why = "a moderator's report"
+    elif reporters >= reports_to_unpublish():
+        why = f"reports from {reporters} different readers"
+    else:
+        return post
+    post.status, post.published_at, post.reason = Experience.PENDING, None, REPORTED
+    post.save(update_fields=["status", "published_at", "reason", "updated_at"])
+    record_decision(post, user, "reported", f"back to the queue after {why}")
     themes.refresh(post.page)
     return post
 

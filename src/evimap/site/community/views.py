@@ -237,13 +237,21 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     moderation.require_moderator(request.user)
-    items = [_queue_item(post) for post in moderation.queue()[:50]]
+    posts = moderation.queue().prefetch_related("reports")[:50]
+    items = [_queue_item(post) for post in posts]
     return TemplateResponse(request, "evimap/community/queue.html", {"items": items})
 
 
 def _queue_item(post: Experience) -> dict:
     personal = [f for f in post.flags if f["kind"] in PERSONAL]
-    return {"post": post, "flags": post.flags, "can_redact": bool(personal), "form": ReasonForm()}
+    reports = sorted(post.reports.all(), key=lambda r: r.created_at, reverse=True)
+    return {
+        "post": post,
+        "flags": post.flags,
+        "reports": reports[:10],  # what readers wrote: moderators only, never the author
+        "can_redact": bool(personal),
+        "form": ReasonForm(),
+    }
 
 
 @require_POST
