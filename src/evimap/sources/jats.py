@@ -708,23 +708,28 @@ def _table(table: etree._Element) -> Passage | None:
         [] if caption is None else [_text(part) for part in caption if part.tag in ("title", "p")]
     )
     rows = list(table.iter("tr"))
-    if rows and len(rows) <= TABLE_ROWS and _text_size(table) <= TABLE_CHARS:
-        for cell in table.iter("td", "th"):
-            cell.tail = _CELL_END  # the tree is read once: marking cell ends costs nothing
-        for row in rows:
-            cells = etree.tostring(row, method="text", encoding="unicode").split(_CELL_END)
-            lines.append(" | ".join(c for c in map(_squash_all, cells) if c))
+    if rows and len(rows) <= TABLE_ROWS:
+        lines.extend(_rows(table, rows))
     text = "\n".join(line for line in lines if line)
     return Passage(text, label, ()) if text else None
 
 
-_CELL_END = "\ue000"  # a private-use character, not expected in an article's text
+_CELL_END = "\ue000"  # private-use characters, not expected in an article's text
+_ROW_END = "\ue001"
+_CELL_ENDS = re.compile(" ?\ue000(?: ?\ue000)* ?")  # empty cells vanish
 
 
-def _squash_all(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _text_size(table: etree._Element) -> int:
-    """Characters of text in `table` without runs of whitespace (one C call: cheap)."""
-    return len(" ".join(etree.tostring(table, method="text", encoding="unicode").split()))
+def _rows(table: etree._Element, rows: list[etree._Element]) -> list[str]:
+    """A line per row, cells joined by " | "; none when the table holds over TABLE_CHARS of
+    text. One serialisation per table, rows and cells told apart by marks in their tails."""
+    for cell in table.iter("td", "th"):
+        cell.tail = _CELL_END  # the tree is read once: marking cell ends costs nothing
+    for row in rows:
+        row.tail = _ROW_END
+    text = "".join(
+        etree.tostring(grid, method="text", encoding="unicode") for grid in table.iter("table")
+    )
+    lines = [
+        _CELL_ENDS.sub(" | ", " ".join(line.split())).strip(" |") for line in text.split(_ROW_END)
+    ]
+    return lines if sum(map(len, lines)) <= TABLE_CHARS else []
