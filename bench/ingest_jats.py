@@ -86,6 +86,7 @@ def copies(bundles: list[Path], times: int) -> list[Path]:
     if times == 1:
         return bundles
     folder = cache_dir("jats") / f"x{times}"
+    folder.mkdir(exist_ok=True)
     made = sorted(folder.glob("*.tar.gz"))
     if len(made) == len(bundles) * times:
         return made

@@ -14,6 +14,7 @@ from evimap import Library, ingest
 from evimap.errors import SourceFormatError
 from evimap.evidence import Document, Problem, SourceKind, StudyDesign
 from evimap.sources import adapter, expand, jats
+from evimap.sources._files import Segment
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def trial(folder: Path) -> Document:
 
 def _bundle(tmp_path: Path, members: dict[str, bytes], name: str = "b.tar.gz") -> Path:
     path = tmp_path / name
-    with tarfile.open(path, "w:gz") as bundle:
+    with tarfile.open(path, "w:gz" if name.endswith(".gz") else "w") as bundle:
         for member, data in members.items():
             info = tarfile.TarInfo(member)
             info.size = len(data)
@@ -331,6 +332,70 @@ def test_the_dtd_is_not_fetched_and_entities_are_not_expanded(tmp_path: Path) ->
 </article>"""
     records = _records(_write(tmp_path, "x.nxml", data))
     assert all("root:" not in str(getattr(r, "title", r)) for r in records)
+
+
+# --- segments: several parser processes share one bundle ------------------------------------
+
+
+def _numbered_bundle(tmp_path: Path, folder: Path, count: int, name: str = "many.tar.gz") -> Path:
+    trial = (folder / "articles" / "trial.nxml").read_bytes()
+    members = {
+        f"oa/{n}.nxml": trial.replace(b">9000001<", f">{9100000 + n}<".encode())
+        + b"<!-- %d -->" % n * (n % 7)  # members of different sizes
+        for n in range(count)
+    }
+    return _bundle(tmp_path, members, name)
+
+
+@pytest.mark.parametrize("name", ["many.tar.gz", "many.tar"])
+def test_segments_together_read_exactly_what_the_whole_bundle_reads(
+    tmp_path: Path, folder: Path, name: str
+) -> None:
+    path = _numbered_bundle(tmp_path, folder, 60, name)
+    whole = [r.id for r in _records(path)]
+    assert len(whole) == 60
+    cut = jats.segments(path, path.stat().st_size // 5)
+    assert len(cut) == 5 and all(isinstance(s, Segment) for s in cut)
+    assert cut[0].start == 0 and cut[-1].end == path.stat().st_size
+    parts = [[r.id for r in jats.read_segment(s)] for s in cut]
+    assert [i for part in parts for i in part] == whole
+    assert all(len(part) >= 6 for part in parts)  # shared out, not all in one
+
+
+def test_small_bundles_and_single_articles_are_not_cut(folder: Path) -> None:
+    bundle = folder / "bundles" / "bundle.tar.gz"
+    assert jats.segments(bundle, 1_000_000) == [bundle]
+    single = folder / "bundles" / "protocol.nxml.gz"
+    assert jats.segments(single, 100) == [single]
+
+
+def test_a_truncated_bundle_cut_into_segments_reports_once(tmp_path: Path, folder: Path) -> None:
+    whole = _numbered_bundle(tmp_path, folder, 60)
+    data = whole.read_bytes()
+    cut = _write(tmp_path, "cut.tar.gz", data[: len(data) * 3 // 5])
+    expected = _records(cut)
+    assert isinstance(expected[-1], Problem)
+    segments = jats.segments(cut, cut.stat().st_size // 4)
+    assert len(segments) == 4
+    records = [r for s in segments for r in jats.read_segment(s)]
+    assert [getattr(r, "id", None) for r in records] == [getattr(r, "id", None) for r in expected]
+    assert sum(isinstance(r, Problem) for r in records) == 1
+
+
+def test_ingest_shares_a_bundle_among_parser_processes(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evimap import ingestion
+
+    path = _numbered_bundle(tmp_path, folder, 60)
+    monkeypatch.setattr(ingestion, "TASK_BYTES", path.stat().st_size)  # 4 segments a bundle
+    assert ingestion.task_bytes("jats") == path.stat().st_size // jats.PARSE_COST
+    assert len(ingestion.units_of("jats", [path])) == jats.PARSE_COST
+    with Library(tmp_path / "lib", create=True) as lib:
+        report = ingest(lib, "jats", [path], workers=2)
+        assert (report.added, report.failed) == (60, 0)
+        again = ingest(lib, "jats", [path], workers=2)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 60)
 
 
 # --- ingest runs -----------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def units_of(source: str, files: list[Path]) -> list[Unit]:
     units: list[Unit] = []
     for path in files:
         try:
-            units.extend(cut(path, TASK_BYTES))
+            units.extend(cut(path, task_bytes(source)))
         except (OSError, EvimapError):
             units.append(path)  # read whole; its error is reported when read
     return units
@@ -124,11 +124,17 @@ def _size(unit: Unit) -> int:
     return unit.size if isinstance(unit, Segment) else unit.stat().st_size
 
 
-def _tasks(units: list[Unit]) -> list[list[Unit]]:
+def task_bytes(source: str) -> int:
+    """TASK_BYTES, less for an adapter whose input costs more to parse per byte (PARSE_COST:
+    compressed full text)."""
+    return TASK_BYTES // getattr(sources.adapter(source), "PARSE_COST", 1)
+
+
+def _tasks(units: list[Unit], limit: int) -> list[list[Unit]]:
     tasks: list[list[Unit]] = [[]]
     size = 0
     for unit in units:
-        if size >= TASK_BYTES:
+        if size >= limit:
             tasks.append([])
             size = 0
         tasks[-1].append(unit)
@@ -259,7 +265,7 @@ def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue, parent: int) ->
 def _batches_from_workers(
     source: str, units: list[Unit], workers: int, progress: Progress
 ) -> Iterator[list]:
-    tasks = _tasks(units)
+    tasks = _tasks(units, task_bytes(source))
     workers = min(workers, len(tasks))
     context = mp.get_context("spawn")  # no fork after the index writer started its threads
     queues = [context.Queue(QUEUE_BATCHES) for _ in range(workers)]

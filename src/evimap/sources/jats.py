@@ -4,7 +4,8 @@ Reads one article per file (``.nxml``, ``.xml``, plain or gzip), bundles of them
 ``.tar.gz``/``.tgz``: PMC's bulk and per-article packages; members that are not ``.nxml`` or
 ``.xml``, such as PDFs and images, are passed over) and E-utilities ``<pmc-articleset>``
 output. A bundle is streamed member by member (tarfile's stream mode): memory holds one
-article at a time, however large the bundle.
+article at a time, however large the bundle. A large bundle is cut into stretches
+(`segments`) that several parser processes read at once.
 
 Each ``<article>`` becomes a RESEARCH `Document` (GUIDELINE for a practice guideline):
 
@@ -45,6 +46,7 @@ it. A plain file whose root is not ``<article>`` or ``<pmc-articleset>`` raises
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 import tarfile
 import zlib
@@ -64,10 +66,13 @@ from evimap.evidence import (
     StudyDesign,
     design_from_publication_types,
 )
-from evimap.sources._files import files_matching, is_gzip
+from evimap.sources._files import Segment, files_matching, is_gzip
 
 DESCRIPTION = "PMC open-access full text, JATS XML (.nxml/.xml, .gz, or .tar.gz bundles of them)"
 
+# Parse work per input byte against plain XML: bundles are gzip-compressed about 4 to 1, so the
+# ingest cuts them (`segments`) and groups its tasks at a quarter of its usual task size.
+PARSE_COST = 4
 PASSAGE_CHARS = 2000  # a section longer than this is cut into passages at paragraphs
 MAX_ARTICLE_BYTES = 64_000_000  # a bigger member is reported, not read
 TABLE_ROWS = 60  # a table with more rows, or more text than TABLE_CHARS, keeps its caption
@@ -135,10 +140,50 @@ def _read_all(path: Path) -> bytes:
     return data
 
 
-def _read_bundle(path: Path) -> Iterator[Record]:
-    """Every article member of a tar bundle, streamed; a broken bundle stops with a Problem."""
-    origin, read, member = str(path), 0, ""
+def segments(path: Path, target_bytes: int) -> list[Segment | Path]:
+    """A large tar bundle cut into stretches of about `target_bytes` of its file, so that
+    several parser processes share it; any other file whole.
+
+    A member belongs to the stretch where its header lies, its offset in the uncompressed
+    tar scaled to the file's size (gzip keeps the uncompressed size in its last 4 bytes).
+    Every stretch reads the bundle from its start (the members before it only decompressed)
+    and stops at its end: together they read every member once, in order.
+    """
+    size = path.stat().st_size
+    if size <= target_bytes * 1.5:
+        return [path]
     try:
+        if _head(path)[257:262] != _TAR_MAGIC:
+            return [path]
+    except (OSError, EOFError, zlib.error):
+        return [path]  # read whole: its error is reported then
+    count = size // target_bytes  # each at least target_bytes: a task of its own
+    bounds = [size * k // count for k in range(count + 1)]
+    return [Segment(path, start, end) for start, end in itertools.pairwise(bounds)]
+
+
+def read_segment(segment: Segment) -> Iterator[Record]:
+    """Documents and Problems of the members of one stretch of a bundle (see `segments`)."""
+    yield from _read_bundle(segment.path, segment.start, segment.end)
+
+
+def _scale(path: Path, size: int) -> float:
+    """File bytes per uncompressed tar byte (an estimate where gzip's size field wrapped)."""
+    if not is_gzip(path):
+        return 1.0
+    with path.open("rb") as stream:
+        stream.seek(-4, 2)
+        uncompressed = int.from_bytes(stream.read(4), "little")
+    return size / max(uncompressed, size)
+
+
+def _read_bundle(path: Path, start: int = 0, end: int | None = None) -> Iterator[Record]:
+    """Every article member of a tar bundle (or those of the stretch [start, end) of it),
+    streamed; a broken bundle stops with a Problem."""
+    origin, read, member, position = str(path), 0, "", 0
+    try:
+        size = path.stat().st_size
+        scale = _scale(path, size) if end is not None else 0.0
         with tarfile.open(path, mode="r|*") as bundle:
             while True:
                 member = ""
@@ -146,6 +191,12 @@ def _read_bundle(path: Path) -> Iterator[Record]:
                 if entry is None:
                     break
                 bundle.members = []  # tarfile keeps every header read: memory would grow
+                if end is not None:
+                    position = min(int(entry.offset * scale), size - 1)
+                    if position >= end:
+                        break  # the next stretch's
+                    if position < start:
+                        continue  # an earlier stretch's
                 member = entry.name
                 name = member.rsplit("/", 1)[-1].lower()
                 if (
@@ -162,6 +213,8 @@ def _read_bundle(path: Path) -> Iterator[Record]:
                 yield from _records(data, origin, member, strict=False)
                 read += 1
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+        if position < start:
+            return  # the stretch where it broke reports it
         where = f" in {member}" if member else ""
         reason = f"truncated or corrupt bundle{where} ({error}); bundle abandoned after {read} "
         yield Problem(origin, member, reason + "articles")
