@@ -291,7 +291,7 @@ def _document_or_problem(article: etree._Element, origin: str, member: str) -> R
     design = design_from_publication_types(types)
     if _NO_RESULTS & set(types):
         design = StudyDesign.OTHER
-    license_label, license_url = _license(meta.find("permissions/license"))
+    license_label, license_url = _license(_first(meta, "permissions/license", "license"))
     extra = {
         "pmcid": pmcid,
         "article_type": article_type,
@@ -320,6 +320,14 @@ def _document_or_problem(article: etree._Element, origin: str, member: str) -> R
         authors=_authors(meta),
         keywords=keywords,
     )
+
+
+def _first(element: etree._Element, *paths: str) -> etree._Element | None:
+    """The first element found at one of `paths` (where DTD versions differ)."""
+    for path in paths:
+        if (found := element.find(path)) is not None:
+            return found
+    return None
 
 
 def _article_ids(meta: etree._Element) -> dict[str, str]:
