@@ -541,3 +541,55 @@ def test_a_theme_needs_several_distinct_members():
     assert themes.MIN_MEMBERS == 3
     assert {t["term"]: t["count"] for t in data["terms"]}["hot weather"] == 4
     assert [(i["label"], i["count"]) for i in data["survey"] if i["own"]] == [("Loud noise", 4)]
+
+
+def _join(username, display_name):
+    return members.sign_up(
+        username, f"{username}@example.org", "a-long-pass-phrase", display_name, True, username
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Sam\u200bT.",  # zero-width space
+        "Sam\u200dT.",  # zero-width joiner
+        "\u202eSam T.",  # right-to-left override
+        "Sam\u2066 T.",  # bidi isolate
+        "Sam\x07 T.",  # a control character
+        "Sam\u00adT.",  # soft hyphen (invisible)
+    ],
+)
+def test_display_names_refuse_invisible_and_control_characters(site, name):
+    with pytest.raises(InvalidPost, match="display name"):
+        _join("newbie", name)
+
+
+def test_display_names_are_normalised_nfkc(site):
+    user = _join("wide", "\uff2a\uff4f\uff52\uff44\uff41\uff4e  Lee")  # full-width letters
+    assert user.member_profile.display_name == "Jordan Lee"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dr Ana Ruiz",  # a reviewer's exact public name
+        "dr. ana ruiz",
+        "Dr \u0410na Ruiz",  # Cyrillic A
+        "Dr Ana Ru\u0456z",  # Cyrillic i
+        "Dr \u0391n\u03b1 Ruiz",  # Greek Alpha and alpha
+        "Dr Aná Ruiz",
+        "Ana Ruiz",  # the same name without the title
+    ],
+)
+def test_display_names_cannot_copy_a_reviewers_public_name(site, name):
+    with pytest.raises(InvalidPost, match="display name"):
+        _join("impostor", name)
+
+
+@pytest.mark.parametrize("name", ["\u0405am T.", "sam t", "Sam  T", "S\u0430m T."])
+def test_display_names_cannot_confusably_match_another_members(site, name):
+    # The seeded member is "Sam T."; Cyrillic Dze and a look like Latin S and a.
+    with pytest.raises(InvalidPost, match="display name"):
+        _join("lookalike", name)
+    _join("different", "Sam K.")  # a different name passes

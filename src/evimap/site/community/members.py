@@ -1,6 +1,7 @@
 """Members: sign-up with consent, email verification, their data, and leaving.
 
 sign_up(username, email, password, display_name, consent, key) -> User
+                                          the display name as names.clean and refuse_taken say
 verification_link(user, base) / verify(token) -> User
 require_member(user) -> MemberProfile     Forbidden unless signed up, verified, consented
 export(user) -> dict                      everything we hold about them, as JSON
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from evimap.site.community import limits
+from evimap.site.community import limits, names
 from evimap.site.community.models import TERMS_VERSION, MemberProfile
 from evimap.site.errors import Forbidden, InvalidPost
 
@@ -35,8 +36,8 @@ def sign_up(username, email, password, display_name, consent: bool, key: str) ->
         raise InvalidPost("A user name, a display name and an email address are needed.")
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidPost("That user name is taken.")
-    if MemberProfile.objects.filter(display_name__iexact=display_name).exists():
-        raise InvalidPost("That display name is taken.")
+    display_name = names.clean(display_name)
+    names.refuse_taken(display_name)
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -44,7 +45,7 @@ def sign_up(username, email, password, display_name, consent: bool, key: str) ->
     user = User.objects.create_user(username, email, password)
     MemberProfile.objects.create(
         user=user,
-        display_name=display_name[:40],
+        display_name=display_name,
         consented_terms=TERMS_VERSION,
         consented_at=timezone.now(),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from evimap.site.community.names import skeleton
 from evimap.site.pages.models import QuestionPage
 
 TERMS_VERSION = "2026-11"  # the publication terms a member consents to (see terms.html)
@@ -28,6 +29,8 @@ class MemberProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_profile"
     )
     display_name = models.CharField(max_length=40, unique=True)
+    # What the name looks like (names.skeleton), so no look-alike of it can be taken.
+    name_key = models.CharField(max_length=80, db_index=True, blank=True, default="")
     consented_terms = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
     email_verified_at = models.DateTimeField(null=True, blank=True)
@@ -35,6 +38,12 @@ class MemberProfile(models.Model):
     @property
     def verified(self) -> bool:
         return self.email_verified_at is not None
+
+    def save(self, *args, **kwargs):
+        self.name_key = skeleton(self.display_name)
+        if kwargs.get("update_fields") is not None and "display_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.display_name
