@@ -593,3 +593,57 @@ def test_display_names_cannot_confusably_match_another_members(site, name):
     with pytest.raises(InvalidPost, match="display name"):
         _join("lookalike", name)
     _join("different", "Sam K.")  # a different name passes
+
+
+def test_failed_sign_ups_count_toward_the_sign_up_limit(site, settings):
+    settings.EVIMAP_RATE_LIMITS = {"signup": ((2, 3600),)}
+    with pytest.raises(InvalidPost, match="terms"):
+        members.sign_up("c1", "c1@example.org", "a-long-pass-phrase", "C1", False, "addr")
+    with pytest.raises(InvalidPost):
+        members.sign_up("c2", "c2@example.org", "123", "C2", True, "addr")  # weak password
+    with pytest.raises(RateLimited):
+        members.sign_up("c3", "c3@example.org", "a-long-pass-phrase", "C3", True, "addr")
+    members.sign_up("c3", "c3@example.org", "a-long-pass-phrase", "C3", True, "elsewhere")
+    client = Client(REMOTE_ADDR="10.0.0.9")  # an invalid form counts too
+    for _ in range(2):
+        client.post("/community/join/", {"username": "d1", "display_name": "D1"})
+    form = {
+        "username": "d1",
+        "email": "d1@example.org",
+        "password": "a-long-pass-phrase",
+        "display_name": "D1",
+        "consent": "on",
+    }
+    assert "try again later" in client.post("/community/join/", form).content.decode()
+
+
+def _sign_in(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_failed_sign_ins_are_throttled_per_account(member, settings):
+    settings.EVIMAP_RATE_LIMITS = {"signin-account": ((3, 900),)}
+    for address in ("10.0.1.1", "10.0.1.2", "10.0.1.3"):
+        assert _sign_in(Client(REMOTE_ADDR=address), "member", "wrong").status_code == 200
+    client = Client(REMOTE_ADDR="10.0.1.4")
+    response = _sign_in(client, "MEMBER", "pw")  # the right password, any case of the name
+    assert response.status_code == 429 and "try again later" in response.content.decode()
+    response = _sign_in(client, "member", "pw")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    assert _sign_in(Client(REMOTE_ADDR="10.0.1.1"), "editor", "pw").status_code == 302
+
+
+def test_failed_sign_ins_are_throttled_per_address(member, settings):
+    settings.EVIMAP_RATE_LIMITS = {"signin-address": ((3, 3600),)}
+    client = Client(REMOTE_ADDR="10.0.2.1")
+    for username in ("editor", "reviewer", "nobody"):
+        assert _sign_in(client, username, "wrong").status_code == 200
+    assert _sign_in(client, "member", "pw").status_code == 429
+    assert "_auth_user_id" not in client.session
+    other = Client(REMOTE_ADDR="10.0.2.2")
+    assert _sign_in(other, "member", "pw").status_code == 302  # signed in
+    assert other.session["_auth_user_id"] == str(member.pk)
+    # The admin's sign-in form is throttled too.
+    admin = Client(REMOTE_ADDR="10.0.2.1")
+    response = admin.post("/admin/login/", {"username": "admin", "password": "pw"})
+    assert response.status_code == 429

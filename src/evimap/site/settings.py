@@ -97,6 +97,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 LOGIN_URL = "/login/"
+# Failed sign-ins are throttled per account and per address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "evimap.site.community.signin.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # A question is at most a few KB; the form refuses more with a message (evimap.site.answers),

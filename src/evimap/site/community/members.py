@@ -25,10 +25,22 @@ VERIFY_SALT = "evimap.community.verify"
 VERIFY_MAX_AGE = 7 * 24 * 3600
 
 
-@transaction.atomic
 def sign_up(username, email, password, display_name, consent: bool, key: str) -> User:
-    """A new member (email not yet verified); InvalidPost says what is wrong."""
+    """A new member (email not yet verified); InvalidPost says what is wrong. Every attempt
+    counts toward the sign-up limit of address `key`, refused ones too."""
+    signup_attempt(key)
+    return _new_member(username, email, password, display_name, consent)
+
+
+def signup_attempt(key: str) -> None:
+    """RateLimited when address `key` tried to sign up too often; else one more attempt is
+    counted (outside any transaction a refused sign-up rolls back)."""
     limits.check("signup", key)
+    limits.record("signup", key)
+
+
+@transaction.atomic
+def _new_member(username, email, password, display_name, consent: bool) -> User:
     if not consent:
         raise InvalidPost("Please accept the publication terms to join.")
     username, display_name, email = username.strip(), display_name.strip(), email.strip()
@@ -49,7 +61,6 @@ def sign_up(username, email, password, display_name, consent: bool, key: str) ->
         consented_terms=TERMS_VERSION,
         consented_at=timezone.now(),
     )
-    limits.record("signup", key)
     return user
 
 

@@ -105,7 +105,12 @@ def _int(value, default: int) -> int:
 
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        try:  # a form that cannot be read is a failed attempt too
+            members.signup_attempt(limits.address_key(request))
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+    elif request.method == "POST":
         try:
             user = members.sign_up(**form.cleaned_data, key=limits.address_key(request))
         except (InvalidPost, RateLimited) as exc:
