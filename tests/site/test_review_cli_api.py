@@ -318,3 +318,21 @@ def test_the_openapi_schema_lists_the_review_operations(client, db):
     )
     security = schema["paths"]["/api/review/pages"]["get"]["security"]
     assert security and "TokenAuth" in security[0]
+
+
+@pytest.mark.parametrize("who", ["member", "moderator"])
+@pytest.mark.parametrize(
+    "path", ["/pages", "/pages?all=true", "/due", "/due?all=true", "/pages/{page}"]
+)
+def test_api_review_lists_are_for_editors_and_reviewers_only(tokens, flares_page, who, path):
+    """Issue 10, D24: the lists name unpublished drafts and pages under review."""
+    response = api(tokens, who, "get", path.format(page=flares_page.pk))
+    error = error_of(response, 403)
+    assert error["type"] == "ReviewForbidden" and "Only editors" in error["message"]
+
+
+@pytest.mark.parametrize("who", ["editor", "reviewer", "admin"])
+def test_api_review_lists_are_read_by_editors_reviewers_and_staff(tokens, flares_page, who):
+    assert [p["id"] for p in api(tokens, who, "get", "/pages?all=true").json()] == [flares_page.pk]
+    assert api(tokens, who, "get", "/due").json() == []
+    assert api(tokens, who, "get", f"/pages/{flares_page.pk}").status_code == 200

@@ -15,6 +15,10 @@ site's own forms stay session-authenticated and CSRF-protected). Every action go
 `evimap.site.review.actions` as the token's user, so the site's rules hold; errors come back
 in the API's one error shape (401 without a valid token, 403 not your role or your own edit,
 409 not possible now or a stale revision, 404 no such page or flag).
+
+Reading (the lists, a page's review state, the review-due flags) is for editors, medical
+reviewers and staff only (issue 10, D24): they name unpublished drafts and pages under review,
+so any other token (a member's, a moderator's) gets 403.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from ninja import Router, Schema
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from evimap.errors import EvimapError, NotFoundError
+from evimap.site.errors import ReviewForbidden
 from evimap.site.review import actions, freshness, listing
-from evimap.site.review.models import ReviewDue
+from evimap.site.review.models import ReviewDue, editorial
 
 
 class NotAuthenticated(EvimapError):
@@ -53,6 +58,14 @@ class TokenAuth(BearerTokenAuth):
 router = Router(auth=TokenAuth(), tags=["review"])
 
 
+def check_reader(user) -> None:
+    """ReviewForbidden unless `user` is an editor, a medical reviewer or staff (an admin)."""
+    if not (editorial(user) or (user.is_active and user.is_staff)):
+        raise ReviewForbidden(
+            "Only editors, medical reviewers and staff can read the review lists."
+        )
+
+
 class ApproveIn(Schema):
     revision_id: int
     comment: str = ""
@@ -70,11 +83,13 @@ class DismissIn(Schema):
 @router.get("/pages")
 def review_pages(request, all: bool = False) -> list[dict]:
     """Question pages in review or sent back (every page with ?all=true)."""
+    check_reader(request.user)
     return [listing.summary(page, request.user) for page in listing.pages(all)]
 
 
 @router.get("/pages/{page_id}")
 def review_page(request, page_id: int) -> dict:
+    check_reader(request.user)
     return listing.summary(listing.page_by_id(page_id), request.user)
 
 
@@ -102,6 +117,7 @@ def request_changes(request, page_id: int, body: RequestChangesIn) -> dict:
 @router.get("/due")
 def review_due(request, all: bool = False) -> list[dict]:
     """Review-due flags, newest first (resolved ones too with ?all=true)."""
+    check_reader(request.user)
     flags = ReviewDue.objects.select_related("page", "resolved_by")
     if not all:
         flags = flags.filter(resolved_at__isnull=True)
