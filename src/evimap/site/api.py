@@ -12,12 +12,14 @@ default for operations without cookie auth). Asking only reads; the editorial ac
 Errors: every evimap error (and validation and 404s) comes back as one shape,
 {"error": {"status", "type", "message", "retryable"}} (`evimap.site.middleware.error_payload`):
 also a body that is not JSON (400 BadRequest), one over 2.5 MB (413 PayloadTooLarge) and an
-id no row can have (404 NotFoundError).
+id no row can have (404 NotFoundError), and a database locked by other writers past the
+busy timeout (503 DatabaseBusy, retryable, with Retry-After).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
@@ -28,7 +30,7 @@ from evimap.site import answers, ids
 from evimap.site.community.api import router as community_router
 from evimap.site.errors import BadRequest, PayloadTooLarge
 from evimap.site.links import safe_answer
-from evimap.site.middleware import error_payload
+from evimap.site.middleware import busy_error, error_payload, with_retry_after
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.api import router as review_router
 from evimap.site.review.status import public_status, sources_in
@@ -46,7 +48,17 @@ class AskIn(Schema):
 
 @api.exception_handler(EvimapError)
 def _evimap_error(request, exc: EvimapError):
-    return api.create_response(request, error_payload(exc), status=exc.status)
+    response = api.create_response(request, error_payload(exc), status=exc.status)
+    return with_retry_after(response, exc)
+
+
+@api.exception_handler(OperationalError)
+def _database_error(request, exc: OperationalError):
+    """A database locked past the busy timeout: 503 DatabaseBusy, retryable (issue 10, D8)."""
+    busy = busy_error(exc)
+    if busy is None:
+        raise exc
+    return _evimap_error(request, busy)
 
 
 @api.exception_handler(ValidationError)

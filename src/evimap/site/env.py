@@ -180,8 +180,22 @@ def parse_database_url(url: str) -> dict:
     raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres://, got {url!r}")
 
 
+SQLITE_BUSY_SECONDS = 20  # how long a connection waits for another one's write lock
+
+
 def _sqlite(path: Path) -> dict:
-    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    """SQLite for a site served by threads and workers at once (issue 10, D8): a connection
+    waits up to SQLITE_BUSY_SECONDS for another's write lock (the busy timeout) instead of
+    failing with "database is locked", and a transaction takes the write lock when it begins
+    (BEGIN IMMEDIATE): one that read first and then wrote could not wait for it, as a writer
+    waiting for its readers would wait for it in turn, so SQLite refused it at once. What
+    still waits too long is a 503 "try again" page (`evimap.site.middleware`). The journal
+    stays a rollback journal (no WAL): the database remains one file to copy or back up."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {"timeout": SQLITE_BUSY_SECONDS, "transaction_mode": "IMMEDIATE"},
+    }
 
 
 def _postgres(url: str, parts) -> dict:

@@ -8,7 +8,8 @@ EvimapError
  ├── InvalidPost         a post or survey answer that cannot be accepted as sent   400
  ├── BadRequest          a request that cannot be read (malformed JSON, a bad id)  400
  ├── PayloadTooLarge     a request body over DATA_UPLOAD_MAX_MEMORY_SIZE           413
- └── RateLimited         too many posts, sign-ups or reports; try again later      429
+ ├── RateLimited         too many posts, sign-ups or reports; try again later      429
+ └── DatabaseBusy        the database stayed locked by other writers; try again    503
 
 Forbidden is also Django's PermissionDenied, so Wagtail's admin answers it with 403.
 """
@@ -51,3 +52,12 @@ class PayloadTooLarge(EvimapError):
 class RateLimited(EvimapError):
     status = 429
     retryable = True
+
+
+class DatabaseBusy(EvimapError):
+    """SQLite stayed locked by other writers past the busy timeout: answered 503 with
+    Retry-After (`evimap.site.middleware`), never a 500."""
+
+    status = 503
+    retryable = True
+    retry_after = 5  # seconds, for the Retry-After header

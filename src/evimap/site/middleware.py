@@ -1,10 +1,21 @@
-"""evimap errors rendered in one place: JSON under /api/, an HTML page elsewhere."""
+"""evimap errors rendered in one place: JSON under /api/, an HTML page elsewhere.
+
+A database that stays locked past SQLite's busy timeout ("database is locked": other
+workers writing at length) becomes `DatabaseBusy`, a 503 "try again" with Retry-After, never
+a 500 (issue 10, D8): `busy_error` decides, for the views (`EvimapErrorMiddleware`), the
+JSON API's handler (`evimap.site.api`) and the site's 500 handler (`server_error`, for the
+rest: a session saved after the view).
+"""
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from evimap.errors import EvimapError
 
@@ -24,13 +35,47 @@ def error_payload(exc: EvimapError) -> dict:
 def error_response(request: HttpRequest, exc: EvimapError) -> HttpResponse:
     """`exc` as JSON for the API, as the site's error page for everything else."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_payload(exc), status=exc.status)
-    html = render_to_string("evimap/error.html", {"error": exc}, request=request)
-    return HttpResponse(html, status=exc.status)
+        response = JsonResponse(error_payload(exc), status=exc.status)
+    else:
+        html = render_to_string("evimap/error.html", {"error": exc}, request=request)
+        response = HttpResponse(html, status=exc.status)
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: HttpResponse, exc: EvimapError) -> HttpResponse:
+    """A Retry-After header for an error that says when to try again (DatabaseBusy)."""
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+_LOCKED = ("database is locked", "database table is locked")
+
+
+def busy_error(exc: BaseException | None) -> EvimapError | None:
+    """DatabaseBusy when `exc` is SQLite's "database is locked"; None for anything else."""
+    from evimap.site.errors import DatabaseBusy
+
+    if isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in _LOCKED):
+        return DatabaseBusy(
+            "The site is busy saving other changes and could not save yours just now; "
+            "nothing was lost. Please try again in a few seconds."
+        )
+    return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 handler (`handler500`, when DEBUG is off): a locked database that
+    escaped the views (a session saved after one) is still a 503 "try again"."""
+    busy = busy_error(sys.exc_info()[1])
+    if busy is not None:
+        return error_response(request, busy)
+    return defaults.server_error(request)
 
 
 class EvimapErrorMiddleware:
-    """Turns an EvimapError raised by any view into `error_response`."""
+    """Turns an EvimapError raised by any view into `error_response` (and a locked
+    database into DatabaseBusy's)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -41,7 +86,8 @@ class EvimapErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, EvimapError):
             return error_response(request, exc)
-        return None
+        busy = busy_error(exc)
+        return error_response(request, busy) if busy is not None else None
 
 
 class RequestSizeMiddleware:

@@ -13,6 +13,9 @@ from evimap.site import ids  # noqa: F401  (registers <id:...>: 404 above 2**63 
 from evimap.site.api import api
 from evimap.site.pages import views
 
+# A locked database that escaped the views is a 503 "try again", never a 500 (D8).
+handler500 = "evimap.site.middleware.server_error"
+
 urlpatterns = [
     path("api/", api.urls),
     path("review/<id:page_id>/<str:action>/", views.review_action, name="review-action"),
