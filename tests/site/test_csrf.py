@@ -39,7 +39,8 @@ def pages(approved_page, people):
     moderation.approve(published, people["moderator"])
     experiences.share(approved_page, people["member"], text + " And stress.", "has", ["stress"])
     in_review = draft_question(DISEASE, people["admin"])  # waits for the editorial check
-    drafting.record_asked("How are Glimmerfield syndrome flares treated?", True)
+    visitor = drafting.Visitor("a-reader", signed_in=False)
+    drafting.record_asked("How are Glimmerfield syndrome flares treated?", True, visitor)
     return {
         None: [approved_page.url, "/", "/login/", "/community/join/"],
         "member": [approved_page.url, "/community/me/", f"/community/share/{approved_page.pk}/"],

@@ -83,7 +83,8 @@ class PolicyPage(Page):
 
 class AskedQuestion(models.Model):
     """A question readers asked in the ask box that no page covers yet (same content words:
-    one row, counted). Editors see the most asked and draft pages for them in one click."""
+    one row, counted once per visitor a day: `AskedVisit`). Editors see the most asked and
+    draft pages for them in one click."""
 
     key = models.CharField(max_length=500, unique=True)  # the sorted content words
     question = models.CharField(max_length=500)  # as first asked
@@ -100,3 +101,25 @@ class AskedQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question} ({self.times})"
+
+
+class AskedVisit(models.Model):
+    """One visitor asking an AskedQuestion on one day: what `times` counts, and whose distinct
+    visitors make an automatic draft (`evimap.site.pages.drafting`). The visitor is a keyed
+    hash of the account or of the client address (its /64 network for IPv6), never either
+    itself; the database holds these, so every worker counts alike."""
+
+    asked = models.ForeignKey(AskedQuestion, on_delete=models.CASCADE, related_name="visits")
+    visitor = models.CharField(max_length=64)
+    signed_in = models.BooleanField(default=False)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asked", "visitor", "day"], name="evimap_asked_visit_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asked_id} {self.visitor[:8]} {self.day}"

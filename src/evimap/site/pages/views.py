@@ -93,7 +93,8 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
             return redirect(f"{existing.url}?audience={audience}", permanent=False)
         followup = _followup(request, audience, None)
         if followup.get("answer") is not None:
-            drafting.record_asked(followup["question"], not followup["answer"]["abstained"])
+            answered = not followup["answer"]["abstained"]
+            drafting.record_asked(followup["question"], answered, drafting.visitor_of(request))
     query = request.GET.get("q", "").strip()
     results = _search_pages(query) if query else None
     context = {
