@@ -13,6 +13,7 @@ construction; `grounding.check_answer` verifies that afterwards all the same.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from evimap.evidence import Document, SourceKind
 from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_sets, mentions, themes
-from evimap.quotable import DANGLING, NAVIGATION, well_formed
+from evimap.quotable import DANGLING, navigation, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -123,7 +124,8 @@ def candidates(
         topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
         where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
-        for ref, previous in _sentences(doc, lay=audience.lay):
+        keep = None if own or where.urgent else _passage_filter(query, needles, about)
+        for ref, previous in _sentences(doc, lay=audience.lay, keep=keep):
             if not (own or where.urgent) and not _may_matter(query, ref, previous, needles, about):
                 continue  # cheap: it cannot cover the question, or not about its focus
             candidate = _score(query, doc, ref, previous, doc_weight, audience, where)
@@ -174,12 +176,38 @@ def _may_matter(
     return not needles or any(needle in lower for needle in needles)
 
 
+def _passage_filter(
+    query: Query, needles: tuple[str, ...], about: bool
+) -> Callable[[str], bool] | None:
+    """The passage-level form of `_may_matter`: no sentence of a passage that holds no
+    needle (or, in a document about something else, never names the focus) can matter.
+    A full-text trial has hundreds of sentences, most in such passages."""
+    if about and not needles:
+        return None
+
+    def keep(text: str) -> bool:
+        if not about and not names_focus(text, query.focus):
+            return False
+        lower = _lower(text)
+        return not needles or any(needle in lower for needle in needles)
+
+    return keep
+
+
+@functools.lru_cache(maxsize=20_000)
+def _lower(text: str) -> str:
+    return text.lower()
+
+
 def _sentences(
-    doc: Document, *, lay: bool = False
+    doc: Document, *, lay: bool = False, keep: Callable[[str], bool] | None = None
 ) -> Iterable[tuple[SentenceRef, SentenceRef | None]]:
     """Each sentence with the one before it; a heading glued to a sentence's start is left
-    out of its span. Lay readers get a research abstract's conclusions only."""
+    out of its span. Lay readers get a research abstract's conclusions only. `keep`: which
+    passages (by text) may hold a sentence worth scoring."""
     for p_index, passage in enumerate(doc.passages):
+        if keep is not None and not keep(passage.text):
+            continue
         spans = list(enumerate(passage.sentences or ()))
         if lay and doc.kind is SourceKind.RESEARCH:
             spans = _conclusions(passage.heading, spans)
@@ -199,6 +227,7 @@ def _conclusions(heading: str, spans: list[tuple[int, tuple]]) -> list[tuple[int
     return spans[-2:]
 
 
+@functools.lru_cache(maxsize=100_000)
 def _glued_heading(text: str) -> int:
     """Characters of a web page's section heading run into the sentence after it: up to
     five capitalised words, then a capitalised word that repeats one of them ("Exercise
@@ -266,7 +295,7 @@ def _score(
     score += _grade_bonus(doc)
     if audience.lay:
         score -= _hard_to_read(text)
-    if not act_now and NAVIGATION.search(said):  # last: it costs more than the tests above
+    if not act_now and navigation(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now, where.rank)
 

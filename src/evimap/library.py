@@ -33,6 +33,7 @@ from evimap.store import Prepared, Store, prepare
 STORE_FILE = "store.sqlite"
 INDEX_DIR = "index"
 MAX_PROBLEMS_KEPT = 1000
+FREQUENCIES_KEPT = 50_000  # word counts remembered per open library
 
 
 @dataclass(slots=True)
@@ -117,6 +118,7 @@ class Library:
         self.index_commit_every = index_commit_every
         self._uncommitted = 0
         self._recovered = False
+        self._frequencies: dict[tuple[str, int], int] = {}  # (word, documents indexed)
 
     def close(self) -> None:
         self.index.close()
@@ -312,8 +314,17 @@ class Snapshot:
         return self.library.store.count()
 
     def frequency(self, word: str) -> int:
-        """Documents with `word` (-1: none, but a near spelling exists); see SearchIndex."""
-        return self.library.index.frequency(word, self.searcher)
+        """Documents with `word` (-1: none, but a near spelling exists); see SearchIndex.
+        Remembered while the index holds as many documents (a count weighs a word; a
+        replaced document barely moves it, and the typo test costs a fuzzy search)."""
+        known = self.library._frequencies
+        key = (word, self.searcher.num_docs)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= FREQUENCIES_KEPT:
+                known.clear()
+            found = known[key] = self.library.index.frequency(word, self.searcher)
+        return found
 
 
 def _size(root: Path, name: str) -> int:

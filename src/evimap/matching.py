@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from evimap.evidence import Document
 from evimap.query import Aspect, Part, Query
@@ -128,7 +128,12 @@ def names_focus(text: str, focus: Sequence[str]) -> bool:
     """Whether `text` names one of the focus's names as whole words ("MS", not "symptoms")."""
     if not focus:
         return True
-    return _focus_pattern(tuple(focus)).search(text) is not None
+    return _names(text, tuple(focus))
+
+
+@lru_cache(maxsize=100_000)
+def _names(text: str, focus: tuple[str, ...]) -> bool:
+    return _focus_pattern(focus).search(text) is not None
 
 
 def focus_at(text: str, focus: Sequence[str]) -> int | None:

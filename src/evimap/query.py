@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
@@ -379,16 +379,33 @@ class Tokens:
 
     words: tuple[str, ...]
     stems: frozenset[str]
+    _mentions: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def joined(self) -> str:
+        """The words, one space between: a prefix test is one pattern search over it."""
+        return " ".join(self.words)
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        found = tuple(words(text))
-        return cls(found, frozenset(stem(w) for w in found))
+        return _tokens(text)
 
     def mention(self, cues: tuple[str, ...]) -> bool:
-        """Whether a cue word is here; "trigger*" matches every word starting "trigger"."""
-        prefixes, exact = cue_sets(cues)
-        return bool(exact & self.stems) or any(w.startswith(prefixes) for w in self.words)
+        """Whether a cue word is here; "trigger*" matches every word starting "trigger"
+        (remembered: one sentence is tested against the same cues many times)."""
+        found = self._mentions.get(cues)
+        if found is None:
+            exact = cue_sets(cues)[1]
+            starts = _cue_starts(cues)
+            found = bool(exact & self.stems) or bool(starts and starts.search(self.joined))
+            self._mentions[cues] = found
+        return found
+
+
+@lru_cache(maxsize=100_000)
+def _tokens(text: str) -> Tokens:
+    found = tuple(words(text))
+    return Tokens(found, frozenset(stem(w) for w in found))
 
 
 def mentions(text: str, cues: tuple[str, ...]) -> bool:
@@ -400,3 +417,12 @@ def cue_sets(cues: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     prefixes = tuple(c[:-1] for c in cues if c.endswith("*"))
     exact = frozenset(stem(w) for c in cues if not c.endswith("*") for w in c.split())
     return prefixes, exact
+
+
+@cache
+def _cue_starts(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A word starting with a prefix cue ("trigger*"), as one pattern (None: no prefixes)."""
+    prefixes = cue_sets(cues)[0]
+    if not prefixes:
+        return None
+    return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, prefixes)) + ")")

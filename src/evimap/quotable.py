@@ -3,15 +3,17 @@
     well_formed(text)   a whole sentence of a sensible length, not a list's lead-in, not
                         a label, not how a study was done, not a list run together
     DANGLING            starts by leaning on the sentence before ("These...", "However")
-    NAVIGATION          points elsewhere on its web page ("Visit...", "the table below")
+    navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
 
 Pure functions over text, shared by composition and question matching (`matching`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+SENTENCES_KEPT = 100_000  # verdicts remembered: an answer tests the same sentences again
 MIN_WORDS, MAX_WORDS = 6, 70
 
 DANGLING = re.compile(
@@ -23,33 +25,66 @@ DANGLING = re.compile(
     r"(?:these|those|them|this|it))\b",
     re.IGNORECASE,
 )
-# Pointers to elsewhere on a source's web page, or its boilerplate, not statements about
-# health ("the table below includes how often the symptom is seen").
-NAVIGATION = re.compile(
-    r"^(?:learn more|read more|click|see (?:also|the|our)|visit|please visit|go to|"
+NAVIGATION_AT_START = re.compile(
+    r"(?:learn more|read more|click|see (?:also|the|our)|visit|please visit|go to|"
     r"for more (?:information|details)|more information|"
     r"you can (?:find|read|learn|order|search|call|use)|call |contact |below is|"
     r"the following is|watch |to enlarge|\(watch|add any questions|"
     r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
-    r"resources|organizations))|https?://|www\.|\bclick here\b|\bweb ?site\b|"
+    r"resources|organizations))",
+    re.IGNORECASE,
+)
+NAVIGATION_ANYWHERE = re.compile(
+    r"https?://|www\.|\bclick here\b|\bweb ?site\b|"
     r"\b(?:table|list|chart|links?) below\b|\bif the information is available\b|"
     r"\bfrequency of a sign or symptom\b|\bnumber of the fraction\b|"
     r"\bmeans that in a study of\b|\bmay be rare or common\b",
     re.IGNORECASE,
 )
+# Substrings one of which a sentence holds if NAVIGATION_ANYWHERE can match: most
+# sentences hold none, and `in` is far cheaper than the pattern's scan.
+_ANYWHERE_HINTS = (
+    "http",
+    "www.",
+    "click",
+    "web",
+    "below",
+    "if the",
+    "frequency",
+    "fraction",
+    "a study of",
+    "rare or",
+)
+
+
+def navigation(text: str) -> bool:
+    """Whether `text` points elsewhere on its web page, or is its boilerplate, not a
+    statement about health ("Visit ...", "the table below includes how often the symptom is
+    seen")."""
+    if NAVIGATION_AT_START.match(text):
+        return True
+    lower = text.lower()
+    return any(h in lower for h in _ANYWHERE_HINTS) and bool(NAVIGATION_ANYWHERE.search(text))
+
+
 # A list's lead-in without its list ("Treatment may include the following.").
-LEAD_IN = re.compile(
-    r"(?:\b(?:include|includes|including|following|these|are|is|as follows|such as)\s*[:.]$|"
-    r":\s*$|^here (?:are|is)\b)",
+LEAD_IN_END = re.compile(
+    r"(?:\b(?:include|includes|including|following|these|are|is|as follows|such as)\s*[:.]|"
+    r":\s*)$",
     re.IGNORECASE,
 )
+LEAD_IN_START = re.compile(r"here (?:are|is)\b", re.IGNORECASE)
+_TAIL = 30  # characters at a sentence's end that LEAD_IN_END can match
 # How a study was done, not what it found ("We examined ...", "This study aimed ...",
 # "... were randomly assigned to ...").
-METHODS = re.compile(
-    r"^(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
+METHODS_AT_START = re.compile(
+    r"(?:we|this (?:study|trial|review|analysis)|the (?:aim|objective|purpose|goal)s? of)\b"
     r"(?:\s+\w+){0,3}?\s+(?:examin|investigat|aim|conduct|perform|stud|assess|evaluat|"
     r"analy[sz]|sought|determin|compar|enroll|recruit|randomi[sz]|measur|review|search|"
-    r"collect|identif|describ|report|present|propos|design|develop|use)|"
+    r"collect|identif|describ|report|present|propos|design|develop|use)",
+    re.IGNORECASE,
+)
+METHODS_WERE = re.compile(
     r"\bwere (?:randomly )?(?:assigned|randomi[sz]ed|enrolled|recruited|included|excluded|"
     r"allocated|followed up|interviewed|surveyed)\b",
     re.IGNORECASE,
@@ -57,6 +92,7 @@ METHODS = re.compile(
 LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
 
 
+@functools.lru_cache(maxsize=SENTENCES_KEPT)
 def well_formed(text: str) -> bool:
     """A sentence that can stand alone as a statement (before any question is asked)."""
     n_words = len(text.split())
@@ -64,13 +100,26 @@ def well_formed(text: str) -> bool:
         MIN_WORDS <= n_words <= MAX_WORDS
         and text[-1:] in ".!"
         and (text[:1].isupper() or text[:1].isdigit())  # not a list item's tail ("is more...")
-        and not LEAD_IN.search(text)
+        and not lead_in(text)
         and not LABEL.match(text)
-        and not METHODS.search(text)
+        and not methods(text)
         and text.count(" - ") < 2  # a list run together, not a sentence
     )
 
 
+@functools.lru_cache(maxsize=SENTENCES_KEPT)
 def statement(text: str) -> bool:
     """Well formed, standing on its own and not navigation: a source's own statement."""
-    return well_formed(text) and not DANGLING.match(text) and not NAVIGATION.search(text)
+    return well_formed(text) and not DANGLING.match(text) and not navigation(text)
+
+
+def lead_in(text: str) -> bool:
+    """A list's lead-in without its list ("Treatment may include the following.")."""
+    return bool(LEAD_IN_START.match(text) or LEAD_IN_END.search(text, max(0, len(text) - _TAIL)))
+
+
+def methods(text: str) -> bool:
+    """How a study was done, not what it found."""
+    if METHODS_AT_START.match(text):
+        return True
+    return "were " in text.lower() and bool(METHODS_WERE.search(text))

@@ -1,0 +1,61 @@
+"""Quotable sentences: the tests that decide what may stand alone as a statement."""
+
+from __future__ import annotations
+
+import pytest
+
+from evimap.query import Tokens
+from evimap.quotable import lead_in, methods, navigation, statement, well_formed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Visit the Moonseed Society's pages for more on glimmerfield fever.",
+        "The table below lists how often each glimmer sign is seen.",
+        "Glimmerfield fever is described at https://example.org/glimmer today.",
+        "Call your doctor's office if the glimmer rash spreads past the elbow.",
+        "Our web site explains glimmerfield fever in several languages.",
+    ],
+)
+def test_navigation_is_not_a_statement(text):
+    assert navigation(text)
+    assert not statement(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Glimmerfield fever is caused by a moonseed virus carried by moths.",
+        "People who recall below-average sleep were more tired, a survey of fifty found.",
+    ],
+)
+def test_a_plain_health_sentence_is_not_navigation(text):
+    assert not navigation(text)
+
+
+def test_a_lead_in_is_found_at_the_end_only_on_a_whole_word():
+    assert lead_in("Treatment for glimmerfield fever may include the following.")
+    assert lead_in("Here are the signs of glimmerfield fever in small children.")
+    assert lead_in("Signs of glimmerfield fever in small children are:")
+    assert not lead_in("Moonseed moths carry the virus that causes the fever in this.")
+    assert not lead_in("Glimmerfield fever is treated with rest and plenty of moonseed tea.")
+    assert not lead_in("The glimmer rash lasts about ten days in most people who are.x")
+    # "this" would end a lead-in, "synthesis" must not
+    assert not lead_in("Glimmer cells make a protein by slow biosynthesis.")
+
+
+def test_methods_sentences_are_how_a_study_was_done():
+    assert methods("We randomised 120 adults to moonseed extract or placebo.")
+    assert methods("Adults with glimmerfield fever were randomly assigned to two groups.")
+    assert not methods("Moonseed extract shortened glimmerfield fever by two days.")
+    assert not well_formed("We examined forty moths for the moonseed virus in spring.")
+    assert well_formed("Moonseed extract shortened glimmerfield fever by two days.")
+
+
+def test_a_prefix_cue_matches_a_word_start_only():
+    tokens = Tokens.of("Stress can trigger a glimmer relapse, and pretriggers cannot.")
+    assert tokens.mention(("trigger*",))
+    assert not tokens.mention(("rigger*",))
+    assert not Tokens.of("Glimmer relapses are pretriggered.").mention(("trigger*",))
+    assert Tokens.of("Moths cause it.").mention(("cause",))
