@@ -28,6 +28,11 @@ EXPECTED = {
     "evidence_level",
     "ingest",
     "ingest_records",
+    # backups (issue 10)
+    "BackupReport",
+    "RestoreReport",
+    "backup_library",
+    "restore_library",
     # the answer engine
     "Answer",
     "AnswerEngine",

@@ -5,6 +5,7 @@ web app are thin layers over it.
 """
 
 from evimap.answer import Answer, Audience, Reference, SentenceRef, Statement
+from evimap.backup import BackupReport, RestoreReport, backup_library, restore_library
 from evimap.engine import AnswerEngine, ask
 from evimap.errors import (
     AudienceError,
@@ -43,6 +44,7 @@ __all__ = [
     "AnswerEngine",
     "Audience",
     "AudienceError",
+    "BackupReport",
     "ConfigError",
     "Deletion",
     "Document",
@@ -60,6 +62,7 @@ __all__ = [
     "QuestionAnalysis",
     "QuestionError",
     "Reference",
+    "RestoreReport",
     "Retrieved",
     "Retriever",
     "SearchHit",
@@ -74,9 +77,11 @@ __all__ = [
     "__version__",
     "analyze",
     "ask",
+    "backup_library",
     "design_from_publication_types",
     "evidence_level",
     "ingest",
     "ingest_records",
+    "restore_library",
     "retrieve",
 ]

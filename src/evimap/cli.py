@@ -328,6 +328,61 @@ def rebuild_index(library: Path | None) -> None:
     err.print(f"indexed {count:,} documents")
 
 
+@library_app.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace an earlier backup at PATH")
+@library_option
+def library_backup(path: Path, force: bool, library: Path | None) -> None:
+    """Copy the library into the folder PATH (a consistent copy, while others write).
+
+    The store (SQLite online backup), vectors and vocabulary are copied; the search index
+    is not: `evimap library restore` rebuilds it.
+    """
+    from evimap.backup import backup_library
+
+    report = backup_library(_settings(library).library, path, overwrite=force)
+    _say(
+        err,
+        f"backed up {report.documents:,} documents ({', '.join(report.files)}; "
+        f"{report.bytes / 1e6:,.1f} MB) to {report.path} in {report.seconds:.1f} s",
+    )
+
+
+@library_app.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace the library that is there")
+@library_option
+def library_restore(path: Path, force: bool, library: Path | None) -> None:
+    """Make the library from the backup folder PATH and rebuild its search index.
+
+    The library's folder must be new or empty unless --force (stop the site and any ingest
+    first; restart the site afterwards).
+    """
+    from evimap.backup import restore_library
+
+    bar = _progress()
+    advance: Callable[[int], None] | None = None
+
+    def progress(n: int) -> None:  # the bar appears once the backup is checked and copied
+        nonlocal advance
+        if advance is None:
+            bar.start()
+            advance = _both(bar, bar.add_task("indexing", total=None, documents=0))
+        advance(n)
+
+    try:
+        report = restore_library(
+            path, _settings(library).library, overwrite=force, progress=progress
+        )
+    finally:
+        bar.stop()
+    _say(
+        err,
+        f"restored {report.documents:,} documents to {report.path}; search index rebuilt "
+        f"({report.indexed:,} documents) in {report.seconds:.1f} s",
+    )
+
+
 @library_app.command("search")
 @click.argument("text")
 @click.option("--k", default=10, show_default=True, help="how many documents")
