@@ -276,3 +276,21 @@ def test_an_unreadable_library_is_a_clear_error(tmp_path, library, cli):
     finally:
         (library / STORE_FILE).chmod(0o644)
     assert "error: cannot read the document store" in done.stderr
+
+
+def test_vectors_and_vocabulary_travel_with_the_store(tmp_path, library):
+    from evimap.vectors import VECTORS_FILE, VectorStore
+
+    with VectorStore(library / VECTORS_FILE) as vectors:
+        vectors.reset("test-model", "test-recipe")
+        vectors.write([("site:agency-causes", "h1", "test-model", "reference", "site", b"\x01")])
+    made = backup_library(library, tmp_path / "backup")
+    assert made.files == (STORE_FILE, VECTORS_FILE, "vocabulary.json")
+    assert made.documents == 8
+    done = restore_library(tmp_path / "backup", tmp_path / "restored")
+    assert (done.documents, done.indexed) == (8, 8)
+    with VectorStore(tmp_path / "restored" / VECTORS_FILE, readonly=True) as vectors:
+        assert vectors.rows("test-model") == [("site:agency-causes", "reference", "site", b"\x01")]
+        assert vectors.meta("recipe") == "test-recipe"
+    vocabulary = "vocabulary.json"
+    assert (tmp_path / "restored" / vocabulary).read_bytes() == (library / vocabulary).read_bytes()
