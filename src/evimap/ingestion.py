@@ -203,7 +203,9 @@ class _LaterUnits:
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT id FROM later WHERE id IN ({marks})", chunk)
+            # only "?" placeholders are written into the SQL; the ids are bound parameters
+            query = f"SELECT id FROM later WHERE id IN ({marks})"  # nosec B608
+            rows = self._db.execute(query, chunk)
             found.update(row[0] for row in rows)
         return found
 

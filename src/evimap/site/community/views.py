@@ -70,12 +70,16 @@ def block(page: QuestionPage, request: HttpRequest, answer: dict | None) -> dict
         "items": items,
         "bands": data.get("bands", []),
         "terms": terms,
-        "chart": mark_safe(bar_chart(survey.heading, items, css_id="survey-chart")),
-        "terms_chart": mark_safe(
-            bar_chart("Words that recur in posts", terms, css_id="terms-chart")
-        ),
+        "chart": _chart(survey.heading, items, css_id="survey-chart"),
+        "terms_chart": _chart("Words that recur in posts", terms, css_id="terms-chart"),
         "share_url": reverse("community-share", args=[page.pk]),
     }
+
+
+def _chart(title: str, items: list[dict], *, css_id: str) -> str:
+    """The SVG bar chart, marked safe: bar_chart escapes every text it writes (labels,
+    title, id) and the counts are integers (tests/site/test_chart_escaping.py)."""
+    return mark_safe(bar_chart(title, items, css_id=css_id))  # nosec B308 B703
 
 
 def _item_words(survey, item: dict) -> tuple[str, ...]:
