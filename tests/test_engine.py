@@ -122,6 +122,8 @@ def test_a_request_for_a_personal_dose_is_framed(engine):
 def test_something_no_source_mentions_is_not_answered(engine):
     answer = engine.ask("Does zorblatine cure Glimmerfield syndrome?")
     assert answer.abstained and answer.statements == ()
+    assert "drafted from" not in answer.status_line  # no "AI-drafted from 0 sources"
+    assert "not" in answer.status_line and "medically reviewed" in answer.status_line
 
 
 def test_a_follow_up_borrows_the_focus_of_the_page_it_is_asked_on(engine):

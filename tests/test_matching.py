@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from evimap.answer import Audience
 from evimap.compose import candidates, compose
 from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
@@ -395,3 +397,40 @@ def test_text_and_markdown_never_show_a_link_that_is_not_http():
     q = query(text, "cause")
     answer = compose(text, q, retrieved(bad), Audience.PATIENT, lead=entailed(q, retrieved(bad)))
     assert answer.references and "javascript" not in to_markdown(answer) + to_text(answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "yes_no"),
+    [
+        ("Can Glimmerfield syndrome be passed on by a blood transfusion?", True),
+        ("would like to know the treatments for Glimmerfield syndrome", False),
+        ("Can you tell me about Glimmerfield syndrome treatments?", False),
+        ("Could u please send me the treatments for Glimmerfield syndrome", False),
+    ],
+)
+def test_a_request_is_not_a_yes_no_question(text, yes_no):
+    assert query(text, "treatment").parts[0].yes_no is yes_no
+
+
+def test_words_that_ask_for_information_are_not_what_is_asked():
+    text = "Would like to obtain more info on possible treatments for Glimmerfield syndrome"
+    part = query(text, "treatment").parts[0]
+    assert [a.word for a in part.asked] == []
+    assert not part.short  # so a treatment sentence without "obtain" or "info" covers it
+
+
+def test_a_nearby_answer_leads_with_its_sentences_of_the_kind_asked():
+    overview = agency(
+        8,
+        "What is (are) Glimmerfield syndrome?",
+        "information",
+        "Glimmerfield syndrome is a fictional nerve disorder of the hands. "
+        "It affects about one in a million people worldwide. "
+        "Doctors treat Glimmerfield syndrome with cooling gloves and rest.",
+    )
+    text = "Can Glimmerfield syndrome be treated with moonseed tea?"
+    q = query(text, "treatment")
+    found = retrieved(overview)
+    answer = compose(text, q, found, Audience.PATIENT, nearest=nearest(q, found))
+    assert answer.notices[-1].kind == "partial"
+    assert answer.short_answer[0].text.startswith("Doctors treat Glimmerfield syndrome")

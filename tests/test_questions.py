@@ -115,6 +115,25 @@ CASES = [
         "cause",
         "HTML",
     ),
+    ("Can u please send stuff on drelling palsy", ["drelling palsy"], "definition", "send"),
+    (
+        "I would like to know about drelling palsy please",
+        ["drelling palsy"],
+        "definition",
+        "know about",
+    ),
+    (
+        "Ten of us had quorvane syndrome. We are wondering why?",
+        ["quorvane syndrome"],
+        "cause",
+        "a bare why",
+    ),
+    (
+        "My leg hurts since my quorvane syndrome, what could this be",
+        ["quorvane syndrome"],
+        "cause",
+        "what could this be",
+    ),
 ]
 
 

@@ -145,7 +145,10 @@ class Answer:
 
     @property
     def status_line(self) -> str:
-        return f"AI-drafted from {len(self.references)} sources · pending human review"
+        if self.abstained:
+            return "No answer drafted · nothing here is medically reviewed"
+        n = len(self.references)
+        return f"AI-drafted from {n} source{'s' if n != 1 else ''} · pending human review"
 
 
 @dataclass(slots=True)

@@ -62,7 +62,7 @@ URGENT_BONUS = 1.5  # for an emergency, what the sources say to do at once comes
 ANSWERS_YES_NO = 0.3  # a yes/no question: a sentence with all its words that says yes or no
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
-MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
+MAX_DEFINITIONS = 5  # plain-language help: the focus and up to four more terms
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
@@ -448,13 +448,19 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def layout(
-    chosen: Sequence[Candidate], query: Query, audience: Audience, lead: Sequence[Match] = ()
+    chosen: Sequence[Candidate],
+    query: Query,
+    audience: Audience,
+    lead: Sequence[Match] = (),
+    *,
+    partial: bool = False,
 ) -> Layout:
     """Short answer first, the rest into sections and themes.
 
     With an entailed source question, the short answer is the start of its answer and the
     rest of that answer follows, in the source's order, under the heading of the part it
-    answers. Without one, the best-retrieved document of the reader's preferred kind that
+    answers; when it answers a nearby question (`partial`), its sentences of the kind asked
+    lead. Without one, the best-retrieved document of the reader's preferred kind that
     has something to say leads, with its best two sentences. In an emergency,
     what the sources say to do at once is the short answer, alone."""
     order = SECTION_ORDER[audience]
@@ -466,7 +472,8 @@ def layout(
         plan = Layout(short=act_now)
     elif own:
         first = [c for c in own if c.doc.id == own[0].doc.id]
-        plan = Layout(short=first[:SHORT_ANSWER])
+        qtype = query.parts[part_of[own[0].doc.id]].qtype
+        plan = Layout(short=_answering(first, qtype) if partial else first[:SHORT_ANSWER])
     else:  # the best-retrieved document of the preferred kind that answers, in its order
         best = min(others, key=lambda c: (order.index(c.doc.kind.value), c.rank))
         mine = sorted((c for c in others if c.doc.id == best.doc.id), key=lambda c: -c.score)
@@ -481,6 +488,14 @@ def layout(
             plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     plan.sections = {k: plan.sections[k] for k in order if k in plan.sections}
     return plan
+
+
+def _answering(mine: Sequence[Candidate], qtype: str) -> list[Candidate]:
+    """A source answer's first sentences of the kind asked ("Treatment may include ..."
+    rather than what the condition is, when the source answers a nearby question), in its
+    order; its first sentences when none is of that kind."""
+    typed = [c for c in mine if _answers_type(Tokens.of(c.ref.text), qtype)]
+    return list(typed or mine)[:SHORT_ANSWER]
 
 
 def _in_order(part_of: dict[str, int]) -> Callable[[Candidate], tuple]:
@@ -707,7 +722,7 @@ def compose(
     For lay readers, `define(term)` finds a cited source's own definition of the focus and
     of up to MAX_DEFINITIONS - 1 further terms that `jargon(statement texts)` names.
     """
-    chosen = []
+    chosen, partial = [], False
     if not query.unknown:
         found = candidates(query, retrieved, audience, lead, urgent)
         chosen = select(found, audience, lead, off_subject)
@@ -715,9 +730,10 @@ def compose(
             lead = [nearest]
             chosen = select(candidates(query, retrieved, audience, lead), audience, lead)
             notices = (*notices, Notice("partial", _partial(nearest, audience)))
+            partial = True
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
-    plan = layout(chosen, query, audience, lead)
+    plan = layout(chosen, query, audience, lead, partial=partial)
     helps: list[tuple[str, Candidate]] = []
     if define is not None and audience.lay:
         helps = _definitions(query, chosen, define, jargon)
@@ -733,7 +749,8 @@ def _definitions(
     terms = list(query.focus[:1])
     if jargon is not None:
         known = {name.lower() for name in query.focus}
-        terms += [t for t in jargon([c.ref.text for c in chosen]) if t.lower() not in known]
+        said = [" ".join(r.text for r in (c.antecedent, c.ref) if r) for c in chosen]
+        terms += [t for t in jargon(said) if t.lower() not in known]
     used = {c.ref for c in chosen}
     helps: list[tuple[str, Candidate]] = []
     for term in dict.fromkeys(terms):

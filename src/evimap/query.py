@@ -20,12 +20,12 @@ import yaml
 from evimap.embeddings import common_words
 from evimap.text import stem, stopwords, words
 
-_QUESTION_WORDS = frozenset(
-    "what which who whom whose why how when where does do did is are was were can could should "
-    "would will may might i me my we our you your he she they it its get got have has had "
-    "cause causes caused about know tell please thanks thank hi hello dear wonder wondering "
-    "want like ask asking question questions sorry okay yes hey guys lol ok please".split()
-)
+
+@cache
+def _asking_words() -> frozenset[str]:
+    """Words that ask and name nothing asked about (data/message.yaml `asking_words`)."""
+    config = yaml.safe_load((files("evimap") / "data" / "message.yaml").read_text("utf-8"))
+    return frozenset(config["asking_words"].split())
 
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
@@ -161,7 +161,7 @@ def _part(
     asked: dict[str, str] = {}
     for word in words(text):
         key = stem(word)
-        if word in _QUESTION_WORDS or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
+        if word in _asking_words() or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
             continue
         if key in focus_words or key in groups:
             continue
@@ -192,7 +192,10 @@ def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, fr
 
 
 _YES_NO = re.compile(
-    r"^\W*(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|may|might)\s",
+    r"^\W*(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have|may|might)\s+"
+    # a request is not a yes/no question: "would like to know ...", "can you tell me ..."
+    r"(?!(?:like|love|appreciate)\b|(?:you|u)\s+(?:please\s+)?(?:tell|help|send|explain|give|"
+    r"advise|suggest|recommend|provide|let|share|point)\b)",
     re.IGNORECASE,
 )
 _NEXT_WORD = re.compile(r"\s*([a-z][a-z-]{2,})\b")
@@ -230,7 +233,7 @@ def _subject_parts() -> frozenset[str]:
 
 
 def _content(word: str) -> bool:
-    return word not in _QUESTION_WORDS and word not in stopwords() and word not in _NOT_A_PART
+    return word not in _asking_words() and word not in stopwords() and word not in _NOT_A_PART
 
 
 def _type_word(word: str) -> bool:
