@@ -16,6 +16,7 @@ DEMO_SOURCES: tuple[tuple[str, str], ...] = (
     ("beir", "scifact/corpus.jsonl"),
     ("guidelines", "uspstf/uspstf_recommendations.json"),  # graded USPSTF recommendations
     ("jats", "pmc-oa-rct"),  # PMC open-access full text of randomised trials
+    ("nci-dictionary", "plain-language/nci_dictionary.json"),  # plain definitions (NCI)
 )
 
 

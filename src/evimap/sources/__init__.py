@@ -26,6 +26,7 @@ ADAPTERS: dict[str, str] = {
     "beir": "evimap.sources.beir",
     "guidelines": "evimap.sources.guidelines",
     "jats": "evimap.sources.jats",
+    "nci-dictionary": "evimap.sources.nci_dictionary",
 }
 
 
