@@ -325,3 +325,40 @@ def test_pointers_to_elsewhere_are_not_statements(text):
     )
     query = query_of(QUESTION, focus_analysis())
     assert candidates(query, [SimpleNamespace(document=page)], Audience.PATIENT) == []
+
+
+def test_a_list_after_its_lead_in_is_one_statement_and_stays_grounded():
+    from evimap.answer import Audience
+    from evimap.compose import compose
+    from evimap.evidence import Document, Passage, SourceKind, SourceQuestion
+    from evimap.grounding import check_answer
+    from evimap.query import query_of
+
+    said = [  # as the MedQuAD adapter splits a web page's list
+        "Glimmerfield fever has many signs that vary from person to person.",
+        "Some common symptoms of glimmerfield fever are",
+        "a silver rash - sore elbows - a humming in the ears - tiredness",
+    ]
+    text = " ".join(said)
+    starts = [text.index(s) for s in said]
+    spans = tuple((a, a + len(s)) for a, s in zip(starts, said, strict=True))
+    doc = Document(
+        id="t:list",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title="What are the symptoms of Glimmerfield fever?",
+        passages=(Passage(text, sentences=spans),),
+        question=SourceQuestion(
+            "What are the symptoms of Glimmerfield fever?", "symptoms", "Glimmerfield fever"
+        ),
+    )
+    question = "What are the symptoms of Glimmerfield fever?"
+    start = question.index("Glimmerfield")
+    focus = SimpleNamespace(name="Glimmerfield fever", synonyms=(), span=(start, start + 18))
+    parts = (SimpleNamespace(text=question, qtype="symptoms", span=(0, len(question))),)
+    analysis = SimpleNamespace(text=question, focus=(focus,), parts=parts, qtype="symptoms")
+    q = query_of(question, analysis)
+    answer = compose(question, q, [SimpleNamespace(document=doc)], Audience.PATIENT)
+    said = [s.text for s in answer.statements]
+    assert any("are a silver rash - sore elbows" in s for s in said), said
+    assert check_answer(answer, {doc.id: doc}).ok

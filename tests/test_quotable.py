@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evimap.query import Tokens
-from evimap.quotable import lead_in, methods, navigation, statement, well_formed
+from evimap.quotable import lead_in, listing, methods, navigation, statement, well_formed
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,22 @@ def test_a_prefix_cue_matches_a_word_start_only():
     assert not tokens.mention(("rigger*",))
     assert not Tokens.of("Glimmer relapses are pretriggered.").mention(("trigger*",))
     assert Tokens.of("Moths cause it.").mention(("cause",))
+
+
+def test_a_list_run_into_one_sentence_is_quoted_with_its_lead_in():
+    lead = "Some common signs of glimmerfield fever are"
+    items = "a silver rash - sore elbows - a humming in the ears - tiredness"
+    assert listing(lead, items)
+    assert not listing(lead, "a silver rash and sore elbows")  # not a list
+    assert not listing("These signs are", items)  # leans on what came before
+    assert not listing("Glimmerfield fever is caught from moths.", items)  # leads nowhere
+    assert not listing(lead, " - ".join(["a long list item of many words"] * 20))  # too long
+
+
+def test_a_phrase_cue_needs_the_whole_phrase():
+    from evimap.query import Tokens
+
+    assert Tokens.of("Glimmer rash gets worse over time.").mention(("over time",))
+    assert not Tokens.of("Take it over the counter in time.").mention(("over time",))
+    assert not Tokens.of("It is a rash of the elbows.").mention(("is an",))
+    assert Tokens.of("It is an itchy rash.").mention(("is an",))

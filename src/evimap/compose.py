@@ -33,8 +33,8 @@ from evimap.answer import (
 from evimap.evidence import Document, SourceKind
 from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
-from evimap.query import Part, Query, Tokens, cue_sets, mentions, themes
-from evimap.quotable import DANGLING, navigation, well_formed
+from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
+from evimap.quotable import DANGLING, LIST_ITEM, listing, navigation, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -156,7 +156,7 @@ def _needles(query: Query) -> tuple[str, ...]:
             return ()
         needles |= {stem for aspect in part.aspects for stem in aspect.stems}
         prefixes, exact = cue_sets(cues)  # any sentence of the type may cover it
-        needles |= set(prefixes) | exact
+        needles |= set(prefixes) | exact | set(cue_phrases(cues))
     return tuple(needles)
 
 
@@ -271,10 +271,13 @@ def _score(
     where: _Where = _Where(),
 ) -> Candidate | None:
     text = ref.text
-    if not well_formed(text):
-        return None
     antecedent = None
-    if DANGLING.match(text):
+    listed = previous is not None and listing(previous.text, text)
+    if listed:
+        antecedent = previous  # "Common symptoms are" + "fatigue - weight gain - ..."
+    elif not well_formed(text):
+        return None
+    elif DANGLING.match(text):
         if previous is None or not well_formed(previous.text) or DANGLING.match(previous.text):
             return None
         antecedent = previous
@@ -294,7 +297,7 @@ def _score(
     score += _KIND_BONUS[audience.lay][doc.kind.value] + 0.05 * doc.level / 6 + _recency(doc)
     score += _grade_bonus(doc)
     if audience.lay:
-        score -= _hard_to_read(text)
+        score -= _hard_to_read(said.replace(LIST_ITEM, ". ") if listed else text)
     if not act_now and navigation(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now, where.rank)

@@ -80,8 +80,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         if doc.question is None or not names_focus(_about(doc), query.focus) or not query.focus:
             continue
         for index, part in enumerate(query.parts[:1]):
-            needed = (*part.narrowing, *part.rare) if part.yes_no else part.narrowing
-            score = _score(doc, part, rank, needed)
+            score = _score(doc, part, rank)
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best
@@ -92,19 +91,13 @@ def _about(doc: Document) -> str:
     return " ".join([doc.title, own.focus if own else "", *(own.synonyms if own else ())])
 
 
-def _score(
-    doc: Document, part: Part, rank: int, needed: Sequence[Aspect] | None = None
-) -> float | None:
-    """How well a source question answers `part`; None when its words miss one of
-    `needed`: by default what narrows the focus ("MS flares", not MS) and the rare thing a
-    short question asks ("pizza" toppings for gout). A partial answer (`nearest`) needs
-    only the former, as the reader is told that it answers another question, except for a
-    yes/no question, whose rare words are its point ("Does jazz cure cystic fibrosis?")."""
+def _score(doc: Document, part: Part, rank: int) -> float | None:
+    """How well a source question answers `part`; None when it is not about the part of the
+    focus asked ("MS flares", not MS) or the rare thing a short question asks ("pizza"
+    toppings for gout: what the sources say about gout in general does not answer it)."""
     said = _stems(_about(doc))
-    if needed is None:
-        needed = (*part.narrowing, *part.rare)
-    if any(not (a.stems & said) for a in needed):
-        return None  # about the whole condition, not the part or the thing asked
+    if any(not (a.stems & said) for a in (*part.narrowing, *part.rare)):
+        return None  # about the whole condition, not the part or the rare thing asked
     prose = quotable(doc)
     if prose < MIN_SENTENCES:
         return None

@@ -418,14 +418,23 @@ def mentions(text: str, cues: tuple[str, ...]) -> bool:
 @cache
 def cue_sets(cues: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     prefixes = tuple(c[:-1] for c in cues if c.endswith("*"))
-    exact = frozenset(stem(w) for c in cues if not c.endswith("*") for w in c.split())
+    exact = frozenset(stem(c) for c in cues if not c.endswith("*") and " " not in c)
     return prefixes, exact
 
 
 @cache
+def cue_phrases(cues: tuple[str, ...]) -> tuple[str, ...]:
+    """The cues of several words ("over time", "is a"): whole phrases, never their words
+    one by one (a sentence with "a" does not define anything)."""
+    return tuple(" ".join(c.lower().split()) for c in cues if " " in c and not c.endswith("*"))
+
+
+@cache
 def _cue_starts(cues: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A word starting with a prefix cue ("trigger*"), as one pattern (None: no prefixes)."""
-    prefixes = cue_sets(cues)[0]
-    if not prefixes:
+    """A word starting with a prefix cue ("trigger*") or a phrase cue ("over time"), as one
+    pattern over a sentence's joined words (None: the cues have neither)."""
+    prefixes, phrases = cue_sets(cues)[0], cue_phrases(cues)
+    if not prefixes and not phrases:
         return None
-    return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, prefixes)) + ")")
+    alternatives = [*map(re.escape, prefixes), *(re.escape(p) + r"(?!\S)" for p in phrases)]
+    return re.compile(r"(?<!\S)(?:" + "|".join(alternatives) + ")")

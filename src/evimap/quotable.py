@@ -4,6 +4,9 @@
                         a label, not how a study was done, not a list run together
     DANGLING            starts by leaning on the sentence before ("These...", "However")
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
+    listing(lead, text) a list run into one sentence ("fatigue - weight gain - ...") after
+                        the sentence that leads into it ("Common symptoms are"): the two
+                        are quotable together
 
 Pure functions over text, shared by composition and question matching (`matching`).
 """
@@ -123,3 +126,27 @@ def methods(text: str) -> bool:
     if METHODS_AT_START.match(text):
         return True
     return "were " in text.lower() and bool(METHODS_WERE.search(text))
+
+
+LIST_ITEM = " - "  # how a web page's list reads once its items are run into one sentence
+MAX_LIST_WORDS = 90
+_LEADS_IN = re.compile(
+    r"\b(?:are|is|include|includes|including|such as|following|as follows|these)\s*[:.]?$",
+    re.IGNORECASE,
+)
+
+
+def listing(lead: str, text: str) -> bool:
+    """Whether `text` is a list of three or more items run together that `lead`, a whole
+    sentence's start ("Some common symptoms of hypothyroidism are"), leads into: quoted
+    together they say what the list is of."""
+    if text.count(LIST_ITEM) < 2 or text.rstrip().endswith(":"):
+        return False
+    if len(lead.split()) + len(text.split()) > MAX_LIST_WORDS or len(lead.split()) < 3:
+        return False
+    return (
+        lead[:1].isupper()
+        and not DANGLING.match(lead)
+        and bool(_LEADS_IN.search(lead))
+        and not navigation(lead)
+    )
