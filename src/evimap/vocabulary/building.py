@@ -11,7 +11,15 @@
     (c) data/lay_terms.tsv (consumer phrases -> clinical terms), data/abbreviations.tsv
         (abbreviations with senses and context cue words; sense frequencies are read from
         ADAM in the shared data when present) and data/vocabulary.yaml (kinds, stop words,
-        generic words, spelling variants).
+        generic words, spelling variants);
+    (d) the CDC Plain Language Thesaurus (shared data, optional): a plain phrase of two to
+        four words that CDC gives for a term naming a clinical concept ("bone death" for
+        osteonecrosis) names that concept, as a curated lay phrase does (`add_thesaurus`).
+        Curated phrases and the evidence's own names come first.
+
+A concept's plain name (`plain`: "high blood pressure" for hypertension) is the first plain
+alternative CDC gives for it that names it; `technical` are the terms CDC gives a plainer
+word for.
 
 `build_data` returns the JSON-ready dict that `Vocabulary` loads (format `FORMAT`).
 """
@@ -31,6 +39,8 @@ from evimap.vocabulary.sources import (
     curated_fingerprint,
     curated_rows,
     disease_ontology,
+    file_fingerprint,
+    plain_language_pairs,
     sense_frequency,
 )
 from evimap.vocabulary.words import (
@@ -45,7 +55,8 @@ from evimap.vocabulary.words import (
     word_key,
 )
 
-FORMAT = 2  # 2: names made of generic words that a source asks about are names
+FORMAT = 3  # 2: names made of generic words that a source asks about are names; 3: plain
+# names and technical terms (CDC thesaurus)
 MAX_NAME_WORDS = 12  # longer MedQuAD page titles are never typed by anyone
 MAX_SYNONYMS = 12  # shown per concept
 KNOWN_MIN_COUNT = 2  # a lower-case word seen this often in the library is real English
@@ -54,12 +65,20 @@ _PAGE_VARIANT = re.compile(r" - |:|;|^(what|how|being|do|does|is|are|who)\b", re
 _ID_ORDER = ("DOID", "UMLS", "MESH", "ICD10CM")
 
 
+THESAURUS_WORDS = (2, 4)  # words of a CDC plain phrase read as a name (one word: too loose)
+THESAURUS_KINDS = frozenset(
+    {"condition", "symptom", "drug", "supplement", "test", "procedure", "vaccine", "organism"}
+)
+
+
 def build_data(
     documents: Iterable[Document],
     disease_ontology: Path | None = None,
     abbreviation_counts: Path | None = None,
+    plain_language: Path | None = None,
 ) -> dict:
-    """The vocabulary's data from documents, DO reports (optional) and ADAM (optional)."""
+    """The vocabulary's data from documents, DO reports, ADAM and the CDC Plain Language
+    Thesaurus (each of the last three optional)."""
     started = time.perf_counter()
     builder = _Builder()
     builder.add_documents(documents)
@@ -67,10 +86,13 @@ def build_data(
         builder.add_disease_ontology(disease_ontology)
     builder.consolidate()
     builder.add_curated(abbreviation_counts)
+    thesaurus = builder.add_thesaurus(plain_language) if plain_language is not None else 0
     data = builder.data()
     data["sources"].update(
         disease_ontology=disease_ontology is not None,
         abbreviation_counts=abbreviation_counts is not None,
+        plain_language=file_fingerprint(plain_language),
+        plain_language_phrases=thesaurus,
         curated=curated_fingerprint(),
         seconds=round(time.perf_counter() - started, 2),
     )
@@ -151,6 +173,8 @@ class _Builder:
         self.senses: dict[str, list[tuple[str, str, list[str], float, str]]] = {}
         self.ontology: dict[str, tuple[str, set[str]]] = {}  # DOID -> (label, ids)
         self.lay_phrases: dict[str, list[str]] = defaultdict(list)
+        self.technical: set[str] = set()  # keys of terms CDC gives a plainer word for
+        self.alternatives: list[tuple[str, list[str]]] = []  # concept, CDC's plain words
 
     def add_documents(self, documents: Iterable[Document]) -> None:
         lower_words = re.compile(r"(?<![^\W\d_])[a-z]+(?![^\W\d_])")
@@ -272,6 +296,51 @@ class _Builder:
             prior = sense_frequency(sense, counts.get(abbr, []))
             self.senses.setdefault(abbr, []).append((concept, sense, cues, prior, row["case"]))
 
+    def add_thesaurus(self, path: Path) -> int:
+        """CDC's plain phrases as lay names of the concepts their technical terms name;
+        returns how many were kept. Every term CDC gives a plainer word for is `technical`
+        (a patient may need it explained). A phrase is kept when it has two to four words, not all
+        stop or generic words and no word of a class ("disease", "problem": "breathing
+        disease" is no name of asthma), names no concept and no curated phrase already, is
+        not in data/vocabulary.yaml's `thesaurus_skip`, and CDC gives it for one concept
+        only, of a clinical kind (THESAURUS_KINDS): one-word alternatives ("tired",
+        "break", "shock") have too many senses to name anything."""
+        words = config()["thesaurus"]
+        stop = {word_key(w) for w in stopwords()} | generic_keys()
+        classes = {word_key(w) for w in words["class_words"].split()}
+        skip = {phrase_key(p) for p in words["skip"]}
+        low, high = THESAURUS_WORDS
+        found: dict[str, set[str]] = defaultdict(set)  # phrase key -> concepts it names
+        terms: dict[str, list[str]] = defaultdict(list)  # phrase key -> technical terms
+        written: dict[str, str] = {}
+        for term, alternatives in plain_language_pairs(path):
+            if any(phrase_key(a) != phrase_key(term) for a in alternatives):
+                self.technical.add(phrase_key(term))
+            concept = self.index.get(phrase_key(term))
+            group = self.groups.get(concept) if concept else None
+            if group is None or _kind(group, _preferred(group)) not in THESAURUS_KINDS:
+                continue
+            self.alternatives.append((concept, alternatives))
+            for phrase in alternatives:
+                key = phrase_key(phrase)
+                keys = key.split()
+                if not low <= len(keys) <= high or key == phrase_key(term) or key in skip:
+                    continue
+                if all(w in stop for w in keys) or classes.intersection(keys):
+                    continue
+                if key in self.index or key in self.lay:
+                    continue  # already a name: the evidence and the curated table decide
+                found[key].add(concept)
+                terms[key].append(term)
+                written.setdefault(key, phrase)
+        kept = 0
+        for key, concepts in found.items():
+            if len(concepts) == 1:
+                self.lay[key] = (list(dict.fromkeys(terms[key])), next(iter(concepts)))
+                self.lay_phrases[key].append(written[key])
+                kept += 1
+        return kept
+
     def _resolve(self, name: str, kind: str) -> str:
         key = phrase_key(name)
         if key not in self.index:
@@ -300,6 +369,8 @@ class _Builder:
             "exact": _by_rank(names.exact),
             "forms": {k: sorted(v) for k, v in names.forms.items()},
             "lay": {k: [terms, order[c] if c else -1] for k, (terms, c) in self.lay.items()},
+            "plain": self._plain(concepts, order),
+            "technical": sorted(self.technical),
             "abbreviations": {
                 a: [[order[c] if c else -1, *sense] for c, *sense in rows]
                 for a, rows in self.senses.items()
@@ -309,6 +380,25 @@ class _Builder:
             },
             "known": sorted(w for w, n in self.words.items() if n >= KNOWN_MIN_COUNT),
         }
+
+    def _plain(self, concepts: list[list], order: dict[str, int]) -> dict[str, str]:
+        """Concept name key -> its plain name: the first plain alternative CDC gives for a
+        term of the concept that is itself a name of that concept (a curated lay phrase,
+        one of the thesaurus's or a name from the evidence: "high blood pressure" for
+        hypertension, "flu" for influenza; never "tired" for anemia), not an abbreviation
+        and not in `thesaurus_skip`."""
+        skip = {phrase_key(p) for p in config()["thesaurus"]["skip"]}
+        plain: dict[str, str] = {}
+        for concept, phrases in self.alternatives:
+            name_key = phrase_key(concepts[order[concept]][0])
+            for phrase in phrases:
+                key = phrase_key(phrase)
+                names = self.lay[key][1] if key in self.lay else self.index.get(key)
+                if names != concept or key in (name_key, *skip) or is_abbreviation(phrase):
+                    continue
+                plain.setdefault(name_key, phrase)
+                break
+        return plain
 
     def _concept(self, i: int, group: _Group, names: _Names) -> list:
         """Concept `i`'s row (name, kind, ids, synonyms, weight); its names go to `names`."""

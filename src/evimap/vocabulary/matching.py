@@ -127,6 +127,8 @@ class Vocabulary:
         self._surfaces: dict[str, list[int]] = data["surfaces"]
         self._exact: dict[str, list[int]] = data["exact"]
         self._lay: dict[str, list] = data["lay"]  # key -> [clinical terms, concept or -1]
+        self._plain: dict[str, str] = data.get("plain", {})  # concept name key -> lay name
+        self._technical = frozenset(data.get("technical", ()))  # CDC: has a plainer word
         self._abbreviations: dict[str, list[_Sense]] = {
             abbr: [
                 _Sense(c, name, frozenset(cues), prior, case)
@@ -152,13 +154,15 @@ class Vocabulary:
         *,
         disease_ontology: Path | None = None,
         abbreviation_counts: Path | None = None,
+        plain_language: Path | None = None,
     ) -> Vocabulary:
         """Build from documents (MedQuAD questions are read), DO reports and the data files.
 
         `disease_ontology` is the folder of HumanDO.tsv, allXREFinDO.tsv and MESHinDO.tsv;
-        `abbreviation_counts` is ADAM's adam_database.txt. Both are optional.
+        `abbreviation_counts` is ADAM's adam_database.txt; `plain_language` is the CDC Plain
+        Language Thesaurus (cdc_plain_language_thesaurus.json). All are optional.
         """
-        return cls(build_data(documents, disease_ontology, abbreviation_counts))
+        return cls(build_data(documents, disease_ontology, abbreviation_counts, plain_language))
 
     @classmethod
     def load(cls, path: Path) -> Vocabulary:
@@ -194,6 +198,7 @@ class Vocabulary:
             "surfaces": len(self._surfaces),
             "abbreviations": len(self._exact) + len(self._abbreviations),
             "lay_terms": len(self._lay),
+            "plain_names": len(self._plain),
             **{f"kind:{kind}": n for kind, n in kinds.most_common()},
         }
 
@@ -206,6 +211,25 @@ class Vocabulary:
         if not ids and key in self._lay:
             ids = [self._lay[key][1]] if self._lay[key][1] >= 0 else []
         return self._concept(ids[0]) if ids else None
+
+    def plain_name(self, name: str) -> str | None:
+        """The everyday name of the concept called `name` ("heart attack" for "myocardial
+        infarction"), from the curated lay terms or the CDC thesaurus; None if it has none."""
+        plain = self._plain.get(phrase_key(name))
+        if plain is None:
+            concept = self.lookup(name)
+            plain = self._plain.get(phrase_key(concept.name)) if concept else None
+        return plain if plain and phrase_key(plain) != phrase_key(name) else None
+
+    def everyday(self, text: str) -> bool:
+        """Whether every word of `text` is lower-case English the library's texts use (not
+        a proper name such as "Legius" or "Alzheimer", seen only with a capital)."""
+        found = [t.raw.lower() for t in tokenize(text)]
+        return bool(found) and all(w in self._known for w in found)
+
+    def is_technical(self, name: str) -> bool:
+        """Whether the CDC Plain Language Thesaurus gives a plainer word for `name`."""
+        return phrase_key(name) in self._technical
 
     def _concept(self, index: int, **where) -> Concept:
         name, kind, ids, synonyms, _weight = self._concepts[index]

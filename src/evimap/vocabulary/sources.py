@@ -1,14 +1,17 @@
 """Readers of the vocabulary's build-time sources besides the library's documents.
 
 Disease Ontology reports (HumanDO.tsv labels, allXREFinDO.tsv and MESHinDO.tsv links), ADAM's
-abbreviation counts (adam_database.txt, in the shared data) and the curated tables shipped in
-evimap/data (lay_terms.tsv, abbreviations.tsv).
+abbreviation counts (adam_database.txt), the CDC Plain Language Thesaurus
+(plain-language/cdc_plain_language_thesaurus.json), all three in the shared data, and the
+curated tables shipped in evimap/data (lay_terms.tsv, abbreviations.tsv).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from importlib import resources
@@ -17,6 +20,8 @@ from pathlib import Path
 from evimap.vocabulary.words import phrase_key
 
 _DO_PREFIXES = {"UMLS_CUI": "UMLS", "MESH": "MESH", "ICD10CM": "ICD10CM"}
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_QUOTES = str.maketrans({c: " " for c in '"“”'})
 
 
 CURATED = ("lay_terms.tsv", "abbreviations.tsv", "vocabulary.yaml")
@@ -86,3 +91,40 @@ def sense_frequency(sense: str, long_forms: list[tuple[str, int]]) -> int:
         if f" {key} " in f" {form} " or [w[:5] for w in form.split()] == short:
             total += count
     return total
+
+
+def plain_language_pairs(path: Path) -> list[tuple[str, list[str]]]:
+    """The CDC Plain Language Thesaurus: (technical term, its plain alternatives), the
+    alternatives as CDC lists them, split at commas and semicolons, without bracketed
+    remarks, quotes or a leading article ("osteoporosis" -> ["osteoporosis", "brittle
+    bones"]). A file that is not a list of {term, plain_alternative} objects gives []."""
+    try:
+        rows = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return []
+    pairs: list[tuple[str, list[str]]] = []
+    for row in rows if isinstance(rows, list) else ():
+        if not isinstance(row, dict):
+            continue
+        term, plain = row.get("term"), row.get("plain_alternative")
+        if not isinstance(term, str) or not isinstance(plain, str) or not term.strip():
+            continue
+        alternatives = []
+        for alternative in re.split(r"[;,]", _PARENTHESES.sub(" ", plain).translate(_QUOTES)):
+            words = alternative.split()
+            if words and words[0].lower() in ("a", "an", "the"):
+                words = words[1:]
+            if words:
+                alternatives.append(" ".join(words).strip(" .:"))
+        pairs.append((" ".join(term.split()), [a for a in alternatives if a]))
+    return pairs
+
+
+def file_fingerprint(path: Path | None) -> str:
+    """A short hash of a data file's bytes; "" when there is none (a build without it)."""
+    if path is None:
+        return ""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
