@@ -21,6 +21,7 @@ from pathlib import Path
 from evimap import safety
 from evimap.answer import Answer, AnswerTrace, Audience, Notice, SentenceRef
 from evimap.compose import Candidate, abstention, compose
+from evimap.definitions import dictionary_definition, jargon_terms, with_plain_names
 from evimap.evidence import Document
 from evimap.grounding import check_answer
 from evimap.library import Library
@@ -36,9 +37,15 @@ PER_KIND = 8  # and the best of each of guideline and research
 SOURCE_QUESTIONS = 12  # and the sources' own questions on the focus and types (`matching`)
 SOURCE_ASKS = 2  # for the first this many types asked
 CONDITION_KINDS = frozenset({"condition"})  # what a sentence may not be about, beside the focus
-JARGON_TERMS = 3  # terms named in an answer that are looked up for plain-language help
+JARGON_TERMS = 6  # terms named in an answer that are looked up for plain-language help
 DEFINITIONS_KEPT = 2048  # plain-language definitions remembered per engine
-_DEFINES = r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:is|are|refers to)\b"
+# "X is a ...", "X refers to ...": not "X is not ...", "X is usually ...", "X is caused by ...",
+# "X is three times more common ...", which say something else about X.
+_DEFINES = (
+    r"^\W*{term}\s*(?:\([^)]*\)\s*)?(?:refers to\b|(?:is|are)\s+(?!(?:not|also|caused|"
+    r"thought|found|more|less|common|rare|often|seen|diagnosed|treated|inherited|passed|"
+    r"present|known|most)\b|\w+ly\b|\w+\s+times\b))"
+)
 
 
 class AnswerEngine:
@@ -114,7 +121,7 @@ class AnswerEngine:
             urgent=urgent or analysis.safety.emergency,
             nearest=nearest(query, retrieved) if not query.unknown else None,
         )
-        answer = self._grounded(answer, query, retrieved, trace)
+        answer = with_plain_names(self._grounded(answer, query, retrieved, trace), self.vocabulary)
         trace.seconds["total"] = time.perf_counter() - started
         self.last_trace = trace
         return answer
@@ -204,10 +211,7 @@ class AnswerEngine:
     def jargon(self, texts: list[str] | tuple[str, ...]) -> list[str]:
         """Conditions, tests, drugs... that the statements name: terms a lay reader may need
         explained (a definition is shown only where a trusted source gives one)."""
-        said = " ".join(texts)
-        lower = said.lower()
-        named = [c.name for c in self.vocabulary.match(said).concepts]
-        return [n for n in dict.fromkeys(named) if n.lower() in lower][:JARGON_TERMS]
+        return jargon_terms(texts, self.vocabulary)[:JARGON_TERMS]
 
     def definition(self, term: str, query: Query | None = None) -> Candidate | None:
         """A trusted source's own sentence defining `term` ("X is a ..."), if there is one;
@@ -221,6 +225,11 @@ class AnswerEngine:
         return self._definitions[key]
 
     def _find_definition(self, term: str) -> Candidate | None:
+        """The NCI Dictionary's plain definition first, else an agency's "X is ..." sentence."""
+        entry = dictionary_definition(self.library, term, self.vocabulary)
+        if entry is not None:
+            doc, (*first, last) = entry
+            return Candidate(last, doc, 1.0, 1.0, antecedent=first[0] if first else None)
         pattern = re.compile(_DEFINES.format(term=re.escape(term)), re.IGNORECASE)
         for hit in self.library.search(f"what is {term}", k=3, kind=["reference"]):
             found = _defining_sentence(hit.document, pattern)
@@ -233,7 +242,7 @@ def _defining_sentence(doc: Document, pattern: re.Pattern[str]) -> SentenceRef |
     for p_index, passage in enumerate(doc.passages):
         for s_index, (start, end) in enumerate(passage.sentences or ()):
             text = passage.text[start:end]
-            if pattern.search(text) and len(text.split()) <= 45:
+            if pattern.search(text) and len(text.split()) <= 45 and not text.endswith(":"):
                 return SentenceRef(doc.id, p_index, s_index, start, end, text)
     return None
 
