@@ -4,6 +4,7 @@ about another condition or a neighbouring question is placed under it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +13,7 @@ from evimap.answer import Audience
 from evimap.compose import candidates, compose
 from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
 from evimap.grounding import check_answer
-from evimap.matching import entailed, names_focus, nearest, without_kinds
+from evimap.matching import entailed, entails, names_focus, nearest, without_kinds
 from evimap.query import query_of
 from evimap.text import split_sentences
 
@@ -434,3 +435,33 @@ def test_a_nearby_answer_leads_with_its_sentences_of_the_kind_asked():
     answer = compose(text, q, found, Audience.PATIENT, nearest=nearest(q, found))
     assert answer.notices[-1].kind == "partial"
     assert answer.short_answer[0].text.startswith("Doctors treat Glimmerfield syndrome")
+
+
+def test_a_neighbours_source_question_is_not_the_answer():
+    neighbour = agency(
+        9,
+        "How common is Quorvane arthritis?",
+        "frequency",
+        "Quorvane arthritis affects an estimated 2 in 10,000 people. "
+        "It is more common in adults over 40 than in children. "
+        "Doctors are still studying how often it goes unnoticed.",
+        focus="Quorvane arthritis",
+    )
+    own_question = SourceQuestion(  # a synonym names our focus: the subject is another
+        neighbour.title, "frequency", "Quorvane arthritis", ("Glimmerfield syndrome arthropathy",)
+    )
+    neighbour = replace(neighbour, question=own_question)
+    own = agency(
+        10,
+        "How many people have Glimmerfield syndrome?",
+        "frequency",
+        "Glimmerfield syndrome affects about 1 in 5,000 people worldwide. "
+        "It appears about equally in men and women. "
+        "Most people with it are diagnosed as adults.",
+    )
+    q = query("How common is Glimmerfield syndrome?", "frequency")
+    assert entails(
+        q, q.parts[0], "Quorvane arthritis Glimmerfield syndrome arthropathy", "frequency"
+    )
+    assert [m.doc.id for m in entailed(q, retrieved(neighbour, own))] == ["t:q10"]
+    assert entailed(q, retrieved(neighbour)) == []

@@ -29,6 +29,7 @@ from evimap.quotable import statement
 from evimap.text import stem, words
 
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
+SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,9 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
         for index, part in enumerate(query.parts):
             if not entails(query, part, _about(doc), types.get(own.qtype.lower(), "")):
                 continue
-            score = _score(doc, part, rank)
+            score = _score(doc, part, rank, query.focus)
+            if not _same_subject(doc, query.focus):
+                continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
                 best[index] = Match(doc, index, score)
     return sorted(best.values(), key=lambda m: m.part)
@@ -80,7 +83,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         if doc.question is None or not names_focus(_about(doc), query.focus) or not query.focus:
             continue
         for index, part in enumerate(query.parts[:1]):
-            score = _score(doc, part, rank)
+            score = _score(doc, part, rank, query.focus)
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best
@@ -91,7 +94,7 @@ def _about(doc: Document) -> str:
     return " ".join([doc.title, own.focus if own else "", *(own.synonyms if own else ())])
 
 
-def _score(doc: Document, part: Part, rank: int) -> float | None:
+def _score(doc: Document, part: Part, rank: int, focus: Sequence[str] = ()) -> float | None:
     """How well a source question answers `part`; None when it is not about the part of the
     focus asked ("MS flares", not MS) or the rare thing a short question asks ("pizza"
     toppings for gout: what the sources say about gout in general does not answer it)."""
@@ -103,7 +106,21 @@ def _score(doc: Document, part: Part, rank: int) -> float | None:
         return None
     rest = [a for a in part.aspects if not a.names_type and not a.narrows]
     covered = _share(rest, said)
-    return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10)
+    same = _same_subject(doc, focus)
+    return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10) + same
+
+
+def _same_subject(doc: Document, focus: Sequence[str]) -> float:
+    """1 when the source question is about the focus itself ("Hemochromatosis"), 0.5 when
+    its subject names the focus's main name ("hereditary hemochromatosis"), else 0: a page
+    whose subject merely holds a broader synonym ("African iron overload" for "iron
+    overload") or a neighbour ("psoriatic arthritis") is about something else."""
+    own = " ".join(words(doc.question.focus)) if doc.question else ""
+    if not own or not focus:
+        return 0.0
+    if own in {" ".join(words(name)) for name in focus}:
+        return SAME_SUBJECT
+    return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
 
 
 def _share(aspects: Sequence[Aspect], stems: set[str]) -> float:
