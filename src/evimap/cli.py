@@ -662,13 +662,21 @@ def _site_demo(settings: Settings, *, serve: bool) -> None:
 @app.command("serve")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="address:port")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="threads per worker  [default: EVIMAP_MAX_ACTIVE + EVIMAP_MAX_QUEUED + 4]",
+)
 @click.option("--check", is_flag=True, help="check the settings and database, then exit")
 @library_option
-def serve_command(bind: str, workers: int, check: bool, library: Path | None) -> None:
+def serve_command(
+    bind: str, workers: int, threads: int | None, check: bool, library: Path | None
+) -> None:
     """Serve the site with gunicorn against an existing setup (after `evimap demo`)."""
     from evimap.site import commands
 
-    commands.gunicorn(_settings(library), bind, workers, check)
+    commands.gunicorn(_settings(library), bind, workers, check, threads)
 
 
 app.add_command(review_app)  # `evimap review ...`: editorial actions, review-due checks

@@ -7,6 +7,7 @@ into what the question page template shows (references by number, citation toolt
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ FOLLOW_UP_LABEL = "AI-drafted · pending human review"
 AUDIENCES = tuple(a.value for a in Audience)
 DEFAULT_AUDIENCE = Audience.PATIENT.value
 
+log = logging.getLogger("evimap.site.answers")
 _engine: AnswerEngine | None = None
 _lock = threading.Lock()
 
@@ -47,6 +49,19 @@ def reset_engine() -> None:
         if _engine is not None:
             _engine.library.close()
         _engine = None
+
+
+WARM_UP_QUESTION = "What causes flares?"
+
+
+def warm_up() -> None:
+    """Load the engine and answer one question (what the first reader would wait for: about
+    1.5 s here, far more on a busy machine). Best effort: without a library the site still
+    serves its pages, and asking says the library is unavailable."""
+    try:
+        engine().ask(WARM_UP_QUESTION, DEFAULT_AUDIENCE)
+    except Exception as exc:  # never stop a server from starting
+        log.warning("the answer engine could not be warmed up: %s", exc)
 
 
 def clean_question(text: str | None) -> str:

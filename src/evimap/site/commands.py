@@ -33,11 +33,13 @@ def configure(settings: Settings, *, serving: bool = False) -> None:
 
     `serving` (serve, demo): DEBUG is off unless EVIMAP_DEBUG turns it on (`serving_env`).
     """
+    from evimap.site.admission import Limits
     from evimap.site.env import SiteSettings
 
     if serving:
         serving_env(os.environ)
     site = SiteSettings.from_env()  # ConfigError (one line) before anything starts
+    Limits.from_env(os.environ)  # EVIMAP_MAX_ACTIVE... too
     os.environ["EVIMAP_LIBRARY"] = str(settings.library)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evimap.site.settings")
     if site.database["ENGINE"].endswith("sqlite3"):
@@ -165,7 +167,26 @@ def runserver(bind: str) -> None:
     call_command("runserver", bind, use_reloader=False)
 
 
-def gunicorn(settings: Settings, bind: str, workers: int, check: bool) -> None:
+# gunicorn's settings for `evimap serve` (docs/decisions/0010-load-and-faults.md): threaded
+# workers behind admission control (evimap.site.admission); a worker whose main loop stops
+# answering for TIMEOUT seconds is replaced; on SIGTERM requests in progress get GRACE seconds.
+TIMEOUT, GRACE = 30, 20
+
+
+def gunicorn_args(bind: str, workers: int, threads: int | None = None) -> list[str]:
+    """The gunicorn command line of `evimap serve` (after `configure`)."""
+    from evimap.site.admission import Limits
+
+    threads = threads or Limits.from_env(os.environ).threads
+    args = [sys.executable, "-m", "gunicorn", "evimap.site.wsgi:application"]
+    args += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+    args += ["--timeout", str(TIMEOUT), "--graceful-timeout", str(GRACE)]
+    return [*args, "--bind", bind, "--access-logfile", "-"]
+
+
+def gunicorn(
+    settings: Settings, bind: str, workers: int, check: bool, threads: int | None = None
+) -> None:
     """Run gunicorn against the configured database and library (replaces this process)."""
     configure(settings, serving=True)
     if check:
@@ -176,6 +197,5 @@ def gunicorn(settings: Settings, bind: str, workers: int, check: bool) -> None:
         debug = "on (EVIMAP_DEBUG=1)" if django_settings.DEBUG else "off"
         click.echo(f"settings and database are fine; debug {debug}", err=True)
         return
-    args = [sys.executable, "-m", "gunicorn", "evimap.site.wsgi:application"]
-    args += ["--workers", str(workers), "--bind", bind, "--access-logfile", "-"]
+    args = gunicorn_args(bind, workers, threads)
     os.execv(sys.executable, args)

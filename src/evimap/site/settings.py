@@ -69,7 +69,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "evimap.site.urls"
-WSGI_APPLICATION = "evimap.site.wsgi.application"
+WSGI_APPLICATION = "evimap.site.wsgi.django_application"  # runserver; gunicorn: .application
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
