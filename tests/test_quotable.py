@@ -78,3 +78,9 @@ def test_a_phrase_cue_needs_the_whole_phrase():
     assert not Tokens.of("Take it over the counter in time.").mention(("over time",))
     assert not Tokens.of("It is a rash of the elbows.").mention(("is an",))
     assert Tokens.of("It is an itchy rash.").mention(("is an",))
+
+
+def test_an_articles_own_numbered_citations_keep_a_sentence_out():
+    assert not well_formed("Cooling shortened glimmerfield flares in three trials [12, 14].")
+    assert not well_formed("Cooling shortened glimmerfield flares in one trial [7].")
+    assert well_formed("Cooling shortened glimmerfield flares in three small trials.")

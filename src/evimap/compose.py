@@ -121,6 +121,8 @@ def candidates(
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
+        if audience.lay and doc.kind is SourceKind.RESEARCH:
+            about = False  # a lay reader gets a study's sentences that name the focus only
         topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
         where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)

@@ -92,6 +92,7 @@ METHODS_WERE = re.compile(
     r"allocated|followed up|interviewed|surveyed)\b",
     re.IGNORECASE,
 )
+OWN_CITATIONS = re.compile(r"\[\s*(?:\d+(?:\s*[,;\u2013-]\s*\d+)*|,[^\]]*)\s*\]")
 LABEL = re.compile(r"^(?:[A-Z]{4,}\b|[A-Z][a-z]+:)")  # "BACKGROUND ...", "Methods: ..."
 
 
@@ -107,6 +108,7 @@ def well_formed(text: str) -> bool:
         and not LABEL.match(text)
         and not methods(text)
         and text.count(" - ") < 2  # a list run together, not a sentence
+        and not OWN_CITATIONS.search(text)  # an article's "[12, 14]" would read as ours
     )
 
 
