@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -362,3 +363,23 @@ def test_a_list_after_its_lead_in_is_one_statement_and_stays_grounded():
     said = [s.text for s in answer.statements]
     assert any("are a silver rash - sore elbows" in s for s in said), said
     assert check_answer(answer, {doc.id: doc}).ok
+
+
+def test_an_abstract_without_a_journal_says_which_collection_it_comes_from():
+    from evimap.compose import reference
+    from evimap.evidence import Document, Passage, SourceKind
+    from evimap.render import reference_line
+
+    bare = Document(
+        id="scifact:1",
+        kind=SourceKind.RESEARCH,
+        collection="beir",
+        title="Cooling shortens glimmerfield flares",
+        passages=(Passage("Cooling shortened flares."),),
+        extra={"dataset": "scifact"},
+    )
+    line = reference_line(reference(bare, 1), clinician=True)
+    assert "Abstract from the SciFact collection." in line
+    journal = replace(bare, publisher="Journal of Imaginary Neurology", year=2019)
+    line = reference_line(reference(journal, 1), clinician=True)
+    assert "Journal of Imaginary Neurology, 2019." in line and "SciFact" not in line

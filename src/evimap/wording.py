@@ -32,3 +32,10 @@ def says(name: str, audience: Audience, **fields: object) -> str:
     """Text `name` for this reader, its {fields} filled in (and {next_step})."""
     next_step = _texts()["next_step"][_reader(audience)]
     return _plain(_texts()[name].format(next_step=next_step, **fields))
+
+
+def provenance(collection: str) -> str:
+    """Where a research abstract without a journal comes from ("Abstract from the SciFact
+    collection"), for the collections data/answer_texts.yaml names; else ""."""
+    name = _texts()["collections"].get(collection.lower())
+    return _plain(_texts()["bare_abstract"].format(name=name)) if name else ""
