@@ -383,3 +383,19 @@ def test_an_abstract_without_a_journal_says_which_collection_it_comes_from():
     journal = replace(bare, publisher="Journal of Imaginary Neurology", year=2019)
     line = reference_line(reference(journal, 1), clinician=True)
     assert "Journal of Imaginary Neurology, 2019." in line and "SciFact" not in line
+
+
+def test_two_headings_glued_to_a_sentence_are_both_left_out():
+    from evimap.compose import _sentences
+    from evimap.evidence import Document, Passage, SourceKind
+
+    text = "Risk Factors You Can't Change Some risk factors for glimmer rash cannot be changed."
+    doc = Document(
+        id="t:glued",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title="Who is at risk for glimmer rash?",
+        passages=(Passage(text, sentences=((0, len(text)),)),),
+    )
+    [(ref, _)] = list(_sentences(doc))
+    assert ref.text == "Some risk factors for glimmer rash cannot be changed."

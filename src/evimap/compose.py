@@ -215,7 +215,11 @@ def _sentences(
             spans = _conclusions(passage.heading, spans)
         previous = None
         for s_index, (start, end) in spans:
-            start = start + _glued_heading(passage.text[start:end])
+            for _ in range(2):  # "Risk Factors You Can't Change Some risk factors ..."
+                cut = _glued_heading(passage.text[start:end])
+                if not cut:
+                    break
+                start += cut
             ref = SentenceRef(doc.id, p_index, s_index, start, end, passage.text[start:end])
             yield ref, previous
             previous = ref
