@@ -102,6 +102,7 @@ def test_demo_builds_a_library_from_every_public_dataset(
         "pmc": 2_535,
         "pubmed": 794,
         "guideline": 142,
+        "nci-dictionary": 9_416,
     }
     assert stats["by_grade"] == {"A": 14, "B": 40, "C": 8, "D": 22, "I": 58}  # USPSTF
     assert stats["pending_index"] == 0
