@@ -399,3 +399,47 @@ def test_two_headings_glued_to_a_sentence_are_both_left_out():
     )
     [(ref, _)] = list(_sentences(doc))
     assert ref.text == "Some risk factors for glimmer rash cannot be changed."
+
+
+def test_a_studys_background_and_methods_are_never_quoted():
+    from evimap.compose import candidates
+
+    parts = [
+        ("Background", "Glimmerfield syndrome flares are thought to follow infections in adults."),
+        ("Methods", "Glimmerfield syndrome patients kept an infection diary for one whole year."),
+        ("Results", "Glimmerfield syndrome flares doubled in the month after an infection."),
+    ]
+    study = Document(
+        id="t:sections",
+        kind=SourceKind.RESEARCH,
+        collection="test",
+        title="Infections and Glimmerfield syndrome flares",
+        passages=tuple(
+            Passage(text, heading=heading, sentences=((0, len(text)),)) for heading, text in parts
+        ),
+    )
+    query = query_of(QUESTION, focus_analysis())
+    said = {
+        c.ref.text for c in candidates(query, [SimpleNamespace(document=study)], Audience.CLINICIAN)
+    }
+    assert said == {parts[2][1]}
+
+
+def test_a_side_effects_question_is_answered_only_by_sentences_about_harms():
+    from evimap.compose import candidates
+
+    text = (
+        "Moonseed tablets lowered Glimmerfield syndrome flare rates in two trials. "
+        "Nausea and a metallic taste were the most common side effects of moonseed tablets."
+    )
+    study = doc(
+        "t:moonseed", SourceKind.RESEARCH, "Moonseed tablets in Glimmerfield syndrome", text
+    )
+    question = "What are the side effects of moonseed tablets for Glimmerfield syndrome?"
+    query = query_of(question, focus_analysis(qtype="side_effects", expansions=()))
+    found = candidates(query, [SimpleNamespace(document=study)], Audience.CLINICIAN)
+    assert [c.ref.text for c in found] == [split_sentences_text(text)[1]]
+
+
+def split_sentences_text(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]

@@ -67,6 +67,18 @@ LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
 # Sections of a research abstract a lay reader is shown: its conclusions.
+# Sections of a study that say why and how it was done ("Background", "Material and
+# methods > Participants"), not what it found, or weigh it against other studies
+# ("Discussion": "These results do not correspond with previous in vitro findings"): never
+# quoted. A full-text trial is quoted from its abstract, results and conclusions.
+_NOT_FINDINGS = re.compile(
+    r"\s*(?:background|introduction|discussion|comment|limitations|strengths|objectives?|aims?\b|purpose|methods?|materials?|"
+    r"design|setting|participants|patients and methods|subjects|interventions?\b|"
+    r"measures|measurements|outcome measures|statistical|data (?:collection|analysis)|"
+    r"sample|procedures?|ethic|abbreviations|funding|competing|authors?'? contributions|"
+    r"acknowledg|trial registration|table|figure)",
+    re.IGNORECASE,
+)
 _CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
@@ -211,6 +223,8 @@ def _sentences(
         if keep is not None and not keep(passage.text):
             continue
         spans = list(enumerate(passage.sentences or ()))
+        if doc.kind is SourceKind.RESEARCH and _NOT_FINDINGS.match(passage.heading):
+            continue  # why and how a study was done, not what it found
         if lay and doc.kind is SourceKind.RESEARCH:
             spans = _conclusions(passage.heading, spans)
         previous = None
