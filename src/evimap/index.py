@@ -129,9 +129,16 @@ class SearchIndex:
             self._writer = None
 
     def searcher(self) -> tantivy.Searcher:
-        """A consistent view of the last committed state."""
-        self.index.reload()
-        return self.index.searcher()
+        """A consistent view of the last committed state; LibraryError when the index on disk
+        cannot be read (its folder deleted or unreadable: `evimap library rebuild-index`)."""
+        try:
+            self.index.reload()
+            return self.index.searcher()
+        except ValueError as exc:
+            raise LibraryError(
+                f"cannot read the search index {self.path}: {exc} "
+                "(run `evimap library rebuild-index`)"
+            ) from exc
 
     def count(self) -> int:
         return self.searcher().num_docs

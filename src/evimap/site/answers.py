@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 
 from evimap.answer import Answer, Audience
 from evimap.engine import AnswerEngine
-from evimap.errors import QuestionError
+from evimap.errors import LibraryBusyError, LibraryError, NotFoundError, QuestionError
 from evimap.library import Library
 from evimap.render import to_dict
+from evimap.site.errors import LibraryUnavailable
 
 MAX_QUESTION_CHARS = 5000
 FOLLOW_UP_LABEL = "AI-drafted · pending human review"
@@ -31,15 +35,39 @@ _lock = threading.Lock()
 
 
 def engine() -> AnswerEngine:
-    """The process's engine, created on first use; lexical when the library has no vectors."""
+    """The process's engine, created on first use; lexical when the library has no vectors.
+
+    LibraryUnavailable (503) when the library cannot be opened (missing, unreadable)."""
     global _engine
     with _lock:
         if _engine is None:
             path = Path(settings.EVIMAP_LIBRARY)
-            library = Library(path, readonly=True)
-            mode = "hybrid" if (path / "vectors.sqlite").exists() else "lexical"
-            _engine = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
+            with library_errors():
+                library = Library(path, readonly=True)
+                mode = "hybrid" if (path / "vectors.sqlite").exists() else "lexical"
+                _engine = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
         return _engine
+
+
+LIBRARY_UNAVAILABLE = (
+    "The evidence library cannot be read just now, so new questions cannot be answered; "
+    "the question pages still show their answers. Please try again later."
+)
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """The library's failures while answering (its folder unreadable, its index deleted, its
+    store missing) as LibraryUnavailable: a 503 "try later" for the reader, the reason
+    (with `evimap library rebuild-index` for a lost index) in the server's log. Questions
+    the engine refuses (QuestionError...) pass through as they are."""
+    try:
+        yield
+    except LibraryBusyError:
+        raise
+    except (LibraryError, NotFoundError, sqlite3.Error, OSError) as exc:
+        log.error("evidence library unavailable (%s): %s", settings.EVIMAP_LIBRARY, exc)
+        raise LibraryUnavailable(LIBRARY_UNAVAILABLE) from exc
 
 
 def reset_engine() -> None:
@@ -79,12 +107,17 @@ def clean_question(text: str | None) -> str:
 
 def ask(question: str, audience: str, context: str | None = None) -> Answer:
     """The engine's answer to a cleaned question, in the context of a page's question."""
-    return engine().ask(clean_question(question), audience, context=context)
+    question = clean_question(question)
+    answering = engine()
+    with library_errors():
+        return answering.ask(question, audience, context=context)
 
 
 def answer_all(question: str) -> dict[str, dict]:
     """The answer JSON for every audience (what a drafted question page stores)."""
-    return {audience: to_dict(engine().ask(question, audience)) for audience in AUDIENCES}
+    answering = engine()
+    with library_errors():
+        return {audience: to_dict(answering.ask(question, audience)) for audience in AUDIENCES}
 
 
 def parse_audience(value: str | None) -> tuple[str, str | None]:

@@ -19,7 +19,7 @@ busy timeout (503 DatabaseBusy, retryable, with Retry-After).
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
@@ -53,8 +53,10 @@ def _evimap_error(request, exc: EvimapError):
 
 
 @api.exception_handler(OperationalError)
-def _database_error(request, exc: OperationalError):
-    """A database locked past the busy timeout: 503 DatabaseBusy, retryable (issue 10, D8)."""
+@api.exception_handler(InterfaceError)
+def _database_error(request, exc: OperationalError | InterfaceError):
+    """A database locked past the busy timeout (D8) or out of reach (a PostgreSQL restart):
+    503 DatabaseBusy or DatabaseUnavailable, retryable, with Retry-After."""
     busy = busy_error(exc)
     if busy is None:
         raise exc

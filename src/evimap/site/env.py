@@ -198,6 +198,10 @@ def _sqlite(path: Path) -> dict:
     }
 
 
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds
+POSTGRES_STATEMENT_TIMEOUT_MS = 30_000
+
+
 def _postgres(url: str, parts) -> dict:
     name = unquote(parts.path.lstrip("/"))
     try:
@@ -214,7 +218,18 @@ def _postgres(url: str, parts) -> dict:
         "HOST": parts.hostname,
         "PORT": str(port or ""),
         "CONN_MAX_AGE": 60,
+        # A kept connection is checked before a request uses it, so one that PostgreSQL
+        # closed (a restart) is replaced, not failed on; and no connection attempt or
+        # statement waits without end (issue 10: load and faults, docs/decisions/0010).
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}",
+        },
     }
+
+
+REDIS_TIMEOUT = 0.5  # seconds to connect to Redis, and for each answer from it
 
 
 def parse_cache_url(url: str) -> dict:
@@ -224,7 +239,13 @@ def parse_cache_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise ConfigError(f"EVIMAP_CACHE_URL must be redis://host:port/db, got {url!r}")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Redis may stop: the site then serves without it (evimap.site.redis_cache), and a
+    # Redis that hangs costs at most REDIS_TIMEOUT seconds.
+    return {
+        "BACKEND": "evimap.site.redis_cache.TolerantRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }
 
 
 def parse_smtp_url(url: str) -> dict:

@@ -9,7 +9,12 @@ EvimapError
  ├── BadRequest          a request that cannot be read (malformed JSON, a bad id)  400
  ├── PayloadTooLarge     a request body over DATA_UPLOAD_MAX_MEMORY_SIZE           413
  ├── RateLimited         too many posts, sign-ups or reports; try again later      429
- └── DatabaseBusy        the database stayed locked by other writers; try again    503
+ ├── DatabaseBusy        the database stayed locked by other writers; try again    503
+ ├── DatabaseUnavailable the database server cannot be reached just now            503
+ └── LibraryUnavailable  the evidence library cannot be read just now              503
+
+(A request refused past capacity, before the site sees it, is a 503 too, with the same
+JSON shape under /api/: `evimap.site.admission`.)
 
 Forbidden is also Django's PermissionDenied, so Wagtail's admin answers it with 403.
 """
@@ -61,3 +66,23 @@ class DatabaseBusy(EvimapError):
     status = 503
     retryable = True
     retry_after = 5  # seconds, for the Retry-After header
+
+
+class DatabaseUnavailable(EvimapError):
+    """PostgreSQL refused or dropped the connection (a restart, a failover): answered 503
+    with Retry-After, never a 500. What the request wrote was rolled back unless it was
+    committed before the failure (then trying again finds it done: a 409 for a review step)."""
+
+    status = 503
+    retryable = True
+    retry_after = 5
+
+
+class LibraryUnavailable(EvimapError):
+    """The evidence library cannot be read (its folder unreadable, its index missing): the
+    pages still show their stored answers; asking is answered 503 until it is back
+    (`evimap library rebuild-index` rebuilds a lost index)."""
+
+    status = 503
+    retryable = True
+    retry_after = 30

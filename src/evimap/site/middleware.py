@@ -53,20 +53,35 @@ _LOCKED = ("database is locked", "database table is locked")
 
 
 def busy_error(exc: BaseException | None) -> EvimapError | None:
-    """DatabaseBusy when `exc` is SQLite's "database is locked"; None for anything else."""
-    from evimap.site.errors import DatabaseBusy
+    """The 503 "try again" a database error stands for, or None (a real 500):
 
-    if isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in _LOCKED):
+    - DatabaseBusy: SQLite's "database is locked" past the busy timeout (D8);
+    - DatabaseUnavailable: PostgreSQL cannot be reached or dropped the connection (a
+      restart): every OperationalError or InterfaceError of a server database. SQLite's
+      other OperationalErrors (no such table...) are bugs, and stay 500s.
+    """
+    from django.db import InterfaceError, connection
+
+    from evimap.site.errors import DatabaseBusy, DatabaseUnavailable
+
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return None
+    if any(m in str(exc).lower() for m in _LOCKED):
         return DatabaseBusy(
             "The site is busy saving other changes and could not save yours just now; "
             "nothing was lost. Please try again in a few seconds."
+        )
+    if connection.vendor != "sqlite":
+        return DatabaseUnavailable(
+            "The site's database cannot be reached just now. Please try again in a few seconds."
         )
     return None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The site's 500 handler (`handler500`, when DEBUG is off): a locked database that
-    escaped the views (a session saved after one) is still a 503 "try again"."""
+    """The site's 500 handler (`handler500`, when DEBUG is off): a locked or unreachable
+    database that escaped the views (middleware reading the session or the page cache's
+    version, a session saved after a view) is still a 503 "try again"."""
     busy = busy_error(sys.exc_info()[1])
     if busy is not None:
         return error_response(request, busy)
