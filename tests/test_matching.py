@@ -465,3 +465,39 @@ def test_a_neighbours_source_question_is_not_the_answer():
     )
     assert [m.doc.id for m in entailed(q, retrieved(neighbour, own))] == ["t:q10"]
     assert entailed(q, retrieved(neighbour)) == []
+
+
+def test_a_plea_for_help_is_not_a_short_question_whose_every_word_counts():
+    plea = query(
+        "Please help me with my brother with Glimmerfield syndrome in Martinique", "treatment"
+    )
+    asked = query("What is the best pizza topping for people with Glimmerfield syndrome?", "diet")
+    assert plea.parts[0].request and not plea.parts[0].short
+    assert not asked.parts[0].request and asked.parts[0].short
+
+
+def test_without_a_focus_a_source_question_needs_most_of_its_subject_named():
+    from evimap.query import query_of
+
+    text = "Teen pregnancy. I am a student writing about what it is."
+    no_focus = query_of(text, SimpleNamespace(text=text, focus=(), parts=(), qtype="definition"))
+    teen = agency(
+        11,
+        "What is (are) Teenage Pregnancy?",
+        "information",
+        "Teenage pregnancy "
+        "is a pregnancy in a girl aged 19 or younger. It can affect school and health. "
+        "Most teenage pregnancies are not planned.",
+        focus="Teenage Pregnancy",
+    )
+    kidney = agency(
+        12,
+        "What is (are) Kidney Failure?",
+        "information",
+        "Kidney failure means "
+        "the kidneys no longer work well enough. It needs dialysis or a transplant. "
+        "It develops over many years.",
+        focus="Kidney Failure",
+    )
+    found = entailed(no_focus, retrieved(kidney, teen))
+    assert [m.doc.id for m in found] == ["t:q11"]

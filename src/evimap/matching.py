@@ -56,7 +56,7 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
             if not entails(query, part, _about(doc), types.get(own.qtype.lower(), "")):
                 continue
             score = _score(doc, part, rank, query.focus)
-            if not _same_subject(doc, query.focus):
+            if not _same_subject(doc, query.focus, query.text):
                 continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
                 best[index] = Match(doc, index, score)
@@ -110,17 +110,30 @@ def _score(doc: Document, part: Part, rank: int, focus: Sequence[str] = ()) -> f
     return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10) + same
 
 
-def _same_subject(doc: Document, focus: Sequence[str]) -> float:
+def _same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
     """1 when the source question is about the focus itself ("Hemochromatosis"), 0.5 when
     its subject names the focus's main name ("hereditary hemochromatosis"), else 0: a page
     whose subject merely holds a broader synonym ("African iron overload" for "iron
     overload") or a neighbour ("psoriatic arthritis") is about something else."""
     own = " ".join(words(doc.question.focus)) if doc.question else ""
-    if not own or not focus:
+    if not own:
         return 0.0
+    if not focus:  # no concept found: the reader's words must name most of its subject
+        return SAME_SUBJECT / 2 if _names_most(own, text) else 0.0
     if own in {" ".join(words(name)) for name in focus}:
         return SAME_SUBJECT
     return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
+
+
+def _names_most(subject: str, text: str) -> bool:
+    """Whether `text` holds at least half of the content words of `subject` (by stem),
+    and one at least ("teen pregnancy" names "Teenage Pregnancy"'s "pregnancy")."""
+    wanted = {stem(w) for w in words(subject) if len(w) >= 4 and w not in _GENERIC}
+    said = _stems(text)
+    return bool(wanted) and 2 * len(wanted & said) >= len(wanted)
+
+
+_GENERIC = frozenset("what need know about disease diseases disorder disorders problems".split())
 
 
 def _share(aspects: Sequence[Aspect], stems: set[str]) -> float:

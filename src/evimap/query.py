@@ -22,10 +22,20 @@ from evimap.text import stem, stopwords, words
 
 
 @cache
+def _message() -> dict:
+    return yaml.safe_load((files("evimap") / "data" / "message.yaml").read_text("utf-8"))
+
+
+@cache
 def _asking_words() -> frozenset[str]:
     """Words that ask and name nothing asked about (data/message.yaml `asking_words`)."""
-    config = yaml.safe_load((files("evimap") / "data" / "message.yaml").read_text("utf-8"))
-    return frozenset(config["asking_words"].split())
+    return frozenset(_message()["asking_words"].split())
+
+
+@cache
+def _request() -> re.Pattern[str]:
+    """A sentence that asks for help or information (data/message.yaml `request`)."""
+    return re.compile(_message()["request"], re.IGNORECASE | re.VERBOSE)
 
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
@@ -52,6 +62,7 @@ class Part:
     aspects: tuple[Aspect, ...]
     qtype: str
     yes_no: bool = False  # "Do vaccines cause autism?": the answer starts with yes or no
+    request: bool = False  # "Please help me with my brother in Martinique": not a question
 
     @property
     def asked(self) -> tuple[Aspect, ...]:
@@ -60,8 +71,9 @@ class Part:
 
     @property
     def short(self) -> bool:
-        """A few words asked, all of them meant ("pizza toppings for gout")."""
-        return 0 < len(self.asked) <= SHORT_ASK
+        """A few words asked, all of them meant ("pizza toppings for gout"); a plea for help
+        is not such a question, its words tell a story ("my brother", "Martinique")."""
+        return 0 < len(self.asked) <= SHORT_ASK and not self.request
 
     @property
     def narrowing(self) -> tuple[Aspect, ...]:
@@ -178,7 +190,8 @@ def _part(
         names_type = bool(cues) and mentions(key, cues)
         narrows = key in near and not names_type
         aspects.append(Aspect(weights[key], frozenset(alts), names_type, narrows, asked[key]))
-    return Part(tuple(aspects), qtype, bool(_YES_NO.match(text)))
+    request = not text.rstrip().endswith("?") and bool(_request().search(text))
+    return Part(tuple(aspects), qtype, bool(_YES_NO.match(text)), request)
 
 
 def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, frozenset[str]]]:
