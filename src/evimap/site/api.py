@@ -1,5 +1,9 @@
 """The JSON API (django-ninja; OpenAPI at /api/openapi.json, docs at /api/docs).
 
+The OpenAPI document names, for each operation, every status it answers and the body of
+each (`evimap.site.api_schemas`); schemathesis checks the server against it
+(tests/site/test_api_schemathesis.py).
+
     GET  /api/pages/{id}/answer?audience=clinician   a question page's published answer
     POST /api/ask  {"question", "audience", "page_id"?}  an answer at once, pending review
     /api/review/...                                  editorial actions, by bearer token
@@ -21,12 +25,21 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
 from evimap.errors import EvimapError, NotFoundError
 from evimap.render import to_dict
 from evimap.site import answers, ids
+from evimap.site.api_schemas import (
+    ALWAYS,
+    AUDIENCE_PATTERN,
+    BODY,
+    QUESTION_PATTERN,
+    FollowUpOut,
+    PageAnswerOut,
+    errors,
+)
 from evimap.site.community.api import router as community_router
 from evimap.site.errors import BadRequest, PayloadTooLarge
 from evimap.site.links import safe_answer
@@ -41,8 +54,18 @@ api.add_router("/", community_router)
 
 
 class AskIn(Schema):
-    question: str
-    audience: str = answers.DEFAULT_AUDIENCE
+    question: str = Field(
+        json_schema_extra={"pattern": QUESTION_PATTERN},
+        description=(
+            f"a question in words, at most {answers.MAX_QUESTION_CHARS:,} characters once "
+            "trimmed; anything else (blank, greetings only, too long) is a 400 QuestionError"
+        ),
+    )
+    audience: str = Field(
+        answers.DEFAULT_AUDIENCE,
+        json_schema_extra={"pattern": AUDIENCE_PATTERN},
+        description="patient, caregiver or clinician, in any case (anything else: 400)",
+    )
     page_id: int | None = None
 
 
@@ -91,7 +114,11 @@ def _unreadable(request, exc: SuspiciousOperation):
     return _evimap_error(request, BadRequest("The request cannot be read."))
 
 
-@api.get("/pages/{page_id}/answer")
+@api.get(
+    "/pages/{page_id}/answer",
+    response={200: PageAnswerOut, **errors(404, *ALWAYS)},
+    exclude_unset=True,
+)
 def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE) -> dict:
     """The live answer of question page `page_id` for `audience`, with its review status."""
     page = QuestionPage.objects.live().filter(pk=page_id).first() if ids.known(page_id) else None
@@ -113,7 +140,11 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
     }
 
 
-@api.post("/ask")
+@api.post(
+    "/ask",
+    response={200: FollowUpOut, **errors(404, *BODY, *ALWAYS)},
+    exclude_unset=True,
+)
 def ask(request, body: AskIn) -> dict:
     """Answer a question at once ("AI-drafted · pending human review"), in a page's context."""
     context = None

@@ -12,6 +12,7 @@ from ninja import Router
 
 from evimap.errors import NotFoundError
 from evimap.site import ids
+from evimap.site.api_schemas import ALWAYS, ExperiencesOut, errors
 from evimap.site.community.models import Experience, PageThemes
 from evimap.site.community.survey import band_label, survey_for
 from evimap.site.pages.models import QuestionPage
@@ -20,7 +21,11 @@ router = Router(tags=["community"])
 PER_PAGE = 50
 
 
-@router.get("/pages/{page_id}/experiences")
+@router.get(
+    "/pages/{page_id}/experiences",
+    response={200: ExperiencesOut, **errors(404, *ALWAYS)},
+    exclude_unset=True,
+)
 def page_experiences(request, page_id: int, page: int = 1) -> dict:
     """Approved posts of question page `page_id`, newest first, 50 per page, and the themes."""
     live = QuestionPage.objects.live()

@@ -28,6 +28,7 @@ from ninja import Router, Schema
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from evimap.errors import EvimapError, NotFoundError
+from evimap.site.api_schemas import ALWAYS, BODY, REVIEW, ReviewDueOut, ReviewPageOut, errors
 from evimap.site.errors import ReviewForbidden
 from evimap.site.review import actions, freshness, listing
 from evimap.site.review.models import ReviewDue, editorial
@@ -56,6 +57,9 @@ class TokenAuth(BearerTokenAuth):
 
 
 router = Router(auth=TokenAuth(), tags=["review"])
+LIST = errors(401, 403, *ALWAYS)  # the statuses each operation can answer besides 200
+READ = errors(401, 403, 404, *ALWAYS)
+ACT = errors(*REVIEW, *BODY, *ALWAYS)
 
 
 def check_reader(user) -> None:
@@ -80,41 +84,43 @@ class DismissIn(Schema):
     note: str = ""
 
 
-@router.get("/pages")
+@router.get("/pages", response={200: list[ReviewPageOut], **LIST}, exclude_unset=True)
 def review_pages(request, all: bool = False) -> list[dict]:
     """Question pages in review or sent back (every page with ?all=true)."""
     check_reader(request.user)
     return [listing.summary(page, request.user) for page in listing.pages(all)]
 
 
-@router.get("/pages/{page_id}")
+@router.get("/pages/{page_id}", response={200: ReviewPageOut, **READ}, exclude_unset=True)
 def review_page(request, page_id: int) -> dict:
     check_reader(request.user)
     return listing.summary(listing.page_by_id(page_id), request.user)
 
 
-@router.post("/pages/{page_id}/submit")
+@router.post("/pages/{page_id}/submit", response={200: ReviewPageOut, **ACT}, exclude_unset=True)
 def submit(request, page_id: int) -> dict:
     page = listing.page_by_id(page_id)
     actions.submit(page, request.user)
     return _after(page, request.user)
 
 
-@router.post("/pages/{page_id}/approve")
+@router.post("/pages/{page_id}/approve", response={200: ReviewPageOut, **ACT}, exclude_unset=True)
 def approve(request, page_id: int, body: ApproveIn) -> dict:
     page = listing.page_by_id(page_id)
     actions.approve(page, request.user, body.revision_id, body.comment)
     return _after(page, request.user)
 
 
-@router.post("/pages/{page_id}/request-changes")
+@router.post(
+    "/pages/{page_id}/request-changes", response={200: ReviewPageOut, **ACT}, exclude_unset=True
+)
 def request_changes(request, page_id: int, body: RequestChangesIn) -> dict:
     page = listing.page_by_id(page_id)
     actions.request_changes(page, request.user, body.revision_id, body.comment)
     return _after(page, request.user)
 
 
-@router.get("/due")
+@router.get("/due", response={200: list[ReviewDueOut], **LIST}, exclude_unset=True)
 def review_due(request, all: bool = False) -> list[dict]:
     """Review-due flags, newest first (resolved ones too with ?all=true)."""
     check_reader(request.user)
@@ -124,7 +130,7 @@ def review_due(request, all: bool = False) -> list[dict]:
     return [freshness.as_dict(flag) for flag in flags]
 
 
-@router.post("/due/{flag_id}/dismiss")
+@router.post("/due/{flag_id}/dismiss", response={200: ReviewDueOut, **ACT}, exclude_unset=True)
 def dismiss(request, flag_id: int, body: DismissIn) -> dict:
     flag = ReviewDue.objects.filter(pk=flag_id).first()
     if flag is None:
