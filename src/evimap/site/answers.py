@@ -22,7 +22,7 @@ from evimap.engine import AnswerEngine
 from evimap.errors import LibraryBusyError, LibraryError, NotFoundError, QuestionError
 from evimap.library import Library
 from evimap.render import to_dict
-from evimap.site.errors import LibraryUnavailable
+from evimap.site.errors import EngineStarting, LibraryUnavailable
 
 MAX_QUESTION_CHARS = 5000
 FOLLOW_UP_LABEL = "AI-drafted · pending human review"
@@ -34,21 +34,42 @@ _engine: AnswerEngine | None = None
 _lock = threading.Lock()
 
 
-def engine() -> AnswerEngine:
-    """The process's engine, created on first use; lexical when the library has no vectors.
+ENGINE_WAIT = 2.0  # seconds a request waits for the engine another thread is loading
 
-    LibraryUnavailable (503) when the library cannot be opened (missing, unreadable)."""
+
+def engine(*, block: bool = False) -> AnswerEngine:
+    """The process's engine, made on first use with its vocabulary loaded (or built: 10 s to
+    minutes); lexical when the library has no vectors.
+
+    One thread makes it while the others wait, at most ENGINE_WAIT seconds (`block`: as long
+    as it takes); then EngineStarting, a 503 "try again", so requests that ask do not hold the
+    server's turns while the vocabulary is built (each thread built its own before, holding
+    every turn of a worker for minutes: issue 10, load). LibraryUnavailable (503) when the
+    library cannot be opened (missing, unreadable)."""
     global _engine
-    with _lock:
+    ready = _engine
+    if ready is not None:
+        return ready
+    if not _lock.acquire(timeout=-1 if block else ENGINE_WAIT):
+        raise EngineStarting(ENGINE_STARTING)
+    try:
         if _engine is None:
             path = Path(settings.EVIMAP_LIBRARY)
             with library_errors():
                 library = Library(path, readonly=True)
                 mode = "hybrid" if (path / "vectors.sqlite").exists() else "lexical"
-                _engine = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
+                made = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
+                made.vocabulary  # noqa: B018  (loaded here once, not by each thread asking)
+            _engine = made
         return _engine
+    finally:
+        _lock.release()
 
 
+ENGINE_STARTING = (
+    "Answers are getting ready: the site has just started and is loading the evidence "
+    "library. Please try again in a few seconds."
+)
 LIBRARY_UNAVAILABLE = (
     "The evidence library cannot be read just now, so new questions cannot be answered; "
     "the question pages still show their answers. Please try again later."
@@ -87,7 +108,7 @@ def warm_up() -> None:
     1.5 s here, far more on a busy machine). Best effort: without a library the site still
     serves its pages, and asking says the library is unavailable."""
     try:
-        engine().ask(WARM_UP_QUESTION, DEFAULT_AUDIENCE)
+        engine(block=True).ask(WARM_UP_QUESTION, DEFAULT_AUDIENCE)
     except Exception as exc:  # never stop a server from starting
         log.warning("the answer engine could not be warmed up: %s", exc)
 

@@ -11,7 +11,8 @@ EvimapError
  ├── RateLimited         too many posts, sign-ups or reports; try again later      429
  ├── DatabaseBusy        the database stayed locked by other writers; try again    503
  ├── DatabaseUnavailable the database server cannot be reached just now            503
- └── LibraryUnavailable  the evidence library cannot be read just now              503
+ ├── LibraryUnavailable  the evidence library cannot be read just now              503
+ └── EngineStarting      the answer engine is still loading after a start          503
 
 (A request refused past capacity, before the site sees it, is a 503 too, with the same
 JSON shape under /api/: `evimap.site.admission`.)
@@ -86,3 +87,13 @@ class LibraryUnavailable(EvimapError):
     status = 503
     retryable = True
     retry_after = 30
+
+
+class EngineStarting(EvimapError):
+    """The process has just started and another thread is still loading the answer engine
+    (its vocabulary may take minutes to rebuild): a 503 "try again" rather than a request
+    holding one of the server's turns until it is ready."""
+
+    status = 503
+    retryable = True
+    retry_after = 10
