@@ -443,3 +443,32 @@ def test_a_side_effects_question_is_answered_only_by_sentences_about_harms():
 
 def split_sentences_text(text: str) -> list[str]:
     return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_a_study_is_cited_with_its_authors_licence_and_the_sections_quoted():
+    from evimap.render import reference_line
+
+    parts = [
+        ("Background", "Glimmerfield syndrome flares are thought to follow infections in adults."),
+        ("Results", "Glimmerfield syndrome flares doubled in the month after an infection."),
+    ]
+    study = Document(
+        id="t:cited",
+        kind=SourceKind.RESEARCH,
+        collection="pmc",
+        title="Infections and Glimmerfield syndrome flares",
+        publisher="Journal of Fictional Neurology",
+        year=2020,
+        authors="Moth AB et al.",
+        extra={"license": "CC BY 4.0"},
+        passages=tuple(
+            Passage(text, heading=heading, sentences=((0, len(text)),)) for heading, text in parts
+        ),
+    )
+    query = query_of(QUESTION, focus_analysis())
+    answer = compose(QUESTION, query, [SimpleNamespace(document=study)], Audience.CLINICIAN)
+    [ref] = answer.references
+    assert (ref.authors, ref.license, ref.sections) == ("Moth AB et al.", "CC BY 4.0", ("Results",))
+    line = reference_line(ref, clinician=True)
+    assert line.startswith("Research · Moth AB et al. Infections and Glimmerfield syndrome flares.")
+    assert "Quoted from: Results." in line and "CC BY 4.0." in line

@@ -101,6 +101,9 @@ class Reference:
     size: int | None = None  # number of participants, where the source states it
     grade: str = ""  # a guideline's grade as named by its publisher: "Grade B"
     grade_meaning: str = ""  # what the grade means, for the reader who asked
+    authors: str = ""  # "Lai YL et al.": CC BY asks for attribution
+    license: str = ""  # "CC BY 4.0", where the source states one
+    sections: tuple[str, ...] = ()  # the sections of a study the answer quotes ("Results")
 
     @property
     def kind_label(self) -> str:

@@ -568,10 +568,14 @@ def assemble(
     """Number references in order of first use and build the Answer."""
     numbers: dict[str, int] = {}
     docs: dict[str, Document] = {}
+    quoted: dict[str, list[str]] = {}  # the sections of each study a statement comes from
 
     def statement(cand: Candidate) -> Statement:
         number = numbers.setdefault(cand.doc.id, len(numbers) + 1)
         docs[cand.doc.id] = cand.doc
+        heading = cand.doc.passages[cand.ref.passage].heading
+        if heading and cand.doc.kind is SourceKind.RESEARCH:
+            quoted.setdefault(cand.doc.id, []).append(heading)
         support = (cand.antecedent, cand.ref) if cand.antecedent else (cand.ref,)
         return Statement(" ".join(r.text for r in support), (number,), support)
 
@@ -588,7 +592,10 @@ def assemble(
         for kind, themes in plan.sections.items()
     )
     helps = tuple(Definition(term, statement(cand)) for term, cand in definitions)
-    references = tuple(reference(docs[doc_id], n, audience) for doc_id, n in numbers.items())
+    references = tuple(
+        reference(docs[doc_id], n, audience, quoted.get(doc_id, ()))
+        for doc_id, n in numbers.items()
+    )
     return Answer(
         question=question,
         audience=audience,
@@ -604,7 +611,14 @@ def assemble(
     )
 
 
-def reference(doc: Document, number: int, audience: Audience = Audience.CLINICIAN) -> Reference:
+def reference(
+    doc: Document,
+    number: int,
+    audience: Audience = Audience.CLINICIAN,
+    sections: Sequence[str] = (),
+) -> Reference:
+    """How `doc` is cited: its record, a guideline's grade for this reader, and for a study
+    the `sections` quoted ("Results"), its authors and licence (CC BY asks for both)."""
     size = None
     if doc.kind is SourceKind.RESEARCH:
         match = _SIZE.search(doc.text)
@@ -623,6 +637,9 @@ def reference(doc: Document, number: int, audience: Audience = Audience.CLINICIA
         doi=doc.doi,
         level=doc.level,
         size=size,
+        authors=doc.authors,
+        license=doc.extra.get("license", ""),
+        sections=tuple(dict.fromkeys(sections)),
         **_graded(doc, audience),
     )
 

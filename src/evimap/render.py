@@ -24,7 +24,8 @@ def cite(statement: Statement) -> str:
 
 def reference_line(ref: Reference, *, clinician: bool) -> str:
     title = ref.title.strip()
-    parts = [f"{ref.kind_label} · {title if title[-1:] in '.?!' else title + '.'}"]
+    by = f"{ref.authors.rstrip('.')}. " if ref.authors else ""
+    parts = [f"{ref.kind_label} · {by}{title if title[-1:] in '.?!' else title + '.'}"]
     where = ", ".join(str(x) for x in (ref.publisher, ref.year) if x)
     if where:
         parts.append(where + ".")
@@ -33,6 +34,10 @@ def reference_line(ref: Reference, *, clinician: bool) -> str:
     if ref.design not in ("", "other") and ref.kind == "research":
         detail = ref.design + (f", n = {ref.size:,}" if clinician and ref.size else "")
         parts.append(detail[0].upper() + detail[1:] + ".")
+    if ref.sections:
+        parts.append(f"Quoted from: {', '.join(ref.sections)}.")
+    if ref.license:
+        parts.append(f"{ref.license}.")
     link = f"PMID {ref.pmid}" if ref.pmid else (f"doi:{ref.doi}" if ref.doi else http_url(ref.url))
     if link:
         parts.append(link)

@@ -98,6 +98,9 @@ class ReferenceOut(Out):
     size: int | None = None
     grade: str = ""
     grade_meaning: str = ""
+    authors: str = ""
+    license: str = ""
+    sections: list[str] = Field(default=[], description="the sections of a study quoted")
 
 
 class DefinitionOut(Out):
