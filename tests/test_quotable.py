@@ -84,3 +84,17 @@ def test_an_articles_own_numbered_citations_keep_a_sentence_out():
     assert not well_formed("Cooling shortened glimmerfield flares in three trials [12, 14].")
     assert not well_formed("Cooling shortened glimmerfield flares in one trial [7].")
     assert well_formed("Cooling shortened glimmerfield flares in three small trials.")
+
+
+def test_the_boilerplate_under_a_table_of_signs_is_navigation():
+    assert navigation(
+        "Because these frequencies are based on a specific study, the fractions may be "
+        "different if another group of patients are examined."
+    )
+    assert not navigation("The frequency of glimmer rash rises in summer in most people.")
+    for text in (
+        "The Human Phenotype Ontology provides the following list of signs and symptoms.",
+        "Much of this information comes from Orphanet, a European rare disease database.",
+        "Sometimes, no information on frequency is available.",
+    ):
+        assert navigation(text), text

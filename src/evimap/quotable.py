@@ -34,14 +34,17 @@ NAVIGATION_AT_START = re.compile(
     r"you can (?:find|read|learn|order|search|call|use)|call |contact |below is|"
     r"the following is|watch |to enlarge|\(watch|add any questions|"
     r"this (?:page|section|fact sheet|web ?site)|these resources|the following (?:list|"
-    r"resources|organizations))",
+    r"resources|organizations)|the human phenotype ontology|much of this information comes|"
+    r"sometimes, no information|in these cases, the sign)",
     re.IGNORECASE,
 )
 NAVIGATION_ANYWHERE = re.compile(
     r"https?://|www\.|\bclick here\b|\bweb ?site\b|"
     r"\b(?:table|list|chart|links?) below\b|\bif the information is available\b|"
     r"\bfrequency of a sign or symptom\b|\bnumber of the fraction\b|"
-    r"\bmeans that in a study of\b|\bmay be rare or common\b",
+    r"\bmeans that in a study of\b|\bmay be rare or common\b|"
+    # the boilerplate under a page's table of how often each sign is seen
+    r"\bfrequenc(?:y|ies)\b.{0,60}\b(?:fraction|specific study|no information|rough estimate)",
     re.IGNORECASE,
 )
 # Substrings one of which a sentence holds if NAVIGATION_ANYWHERE can match: most
@@ -53,7 +56,7 @@ _ANYWHERE_HINTS = (
     "web",
     "below",
     "if the",
-    "frequency",
+    "frequenc",
     "fraction",
     "a study of",
     "rare or",
