@@ -98,3 +98,17 @@ def test_the_boilerplate_under_a_table_of_signs_is_navigation():
         "Sometimes, no information on frequency is available.",
     ):
         assert navigation(text), text
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_dangling():
+    from evimap.quotable import DANGLING
+
+    for text in (
+        "As a result, some blood pools in the glimmer chamber.",
+        "Other skin problems can look like glimmer rash.",
+        "For example, moonseed tea can ease it.",
+        "Another test is a glimmer scan.",
+    ):
+        assert DANGLING.match(text), text
+    assert not DANGLING.match("Otherworldly moths carry glimmerfield fever.")
+    assert not DANGLING.match("Theophylline is a drug for glimmer asthma.")

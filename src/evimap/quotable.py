@@ -22,7 +22,9 @@ MIN_WORDS, MAX_WORDS = 6, 70
 DANGLING = re.compile(
     r"^(?:this|these|those|it|its|they|their|such|both|he|she|however|therefore|thus|also|"
     r"still|yet|but|and|or|so|instead|otherwise|similarly|likewise|additionally|hence|"
-    r"consequently|nevertheless|nonetheless|in contrast|on the other hand|"
+    r"consequently|nevertheless|nonetheless|in contrast|on the other hand|as a result|"
+    r"for example|for instance|in fact|as such|because of this|even so|in turn|"
+    r"others?|another|the latter|the former|the same|then|again|"
     r"in addition|furthermore|moreover|in this|for this|"
     r"(?:any|all|some|many|most|each|one|both|none|several|either|neither) of "
     r"(?:these|those|them|this|it))\b",
