@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from evimap import safety
@@ -141,3 +144,28 @@ def test_the_result_serialises():
     data = safety.check("I have chest pain and can't breathe. Should I take aspirin?").to_dict()
     assert data["emergency"] and data["personal_advice"]
     assert {f["category"] for f in data["red_flags"]} >= {"cardiac", "breathing"}
+
+
+SOURCE = Path(safety.__file__).parent  # src/evimap
+
+
+def test_crisis_lines_and_emergency_numbers_are_written_only_in_the_data_file():
+    """A fix to a crisis line or an emergency number has one place to go: no code or
+    template under src/evimap holds a copy (the site is given them by safety.crisis())."""
+    data = SOURCE / "data" / "red_flags.yaml"
+    copies = re.compile(r"\b988\b|116 123|findahelpline|Samaritans|\b(?:911|999|112) in the\b")
+    assert copies.search(data.read_text())
+    files = [*SOURCE.rglob("*.py"), *SOURCE.rglob("*.html"), *SOURCE.rglob("*.yaml")]
+    holding = [
+        str(f.relative_to(SOURCE)) for f in files if f != data and copies.search(f.read_text())
+    ]
+    assert holding == []
+
+
+def test_the_crisis_category_fires_on_the_crisis_words_and_its_notice_gives_the_lines():
+    crisis = safety.crisis()
+    assert crisis.category in safety.categories()
+    assert crisis.words.search("I want to kill myself")
+    notice = safety.check("I want to kill myself").notice
+    assert notice.endswith(" ".join(crisis.lines))
+    assert "988" in crisis.lines[0] and crisis.lines[-1].startswith("If you or someone else")

@@ -1,12 +1,16 @@
 """Safety checks on a question: red flags that need urgent care, requests for personal advice.
 
     check(text) -> SafetyCheck
+    crisis() -> Crisis            crisis words and lines, for community screening too
 
-Everything it looks for is data (data/red_flags.yaml): emergency categories (heart attack,
-stroke, breathing, suicide and self-harm, anaphylaxis, bleeding, poisoning, meningitis, sepsis,
-fever in a young baby, seizure, unconsciousness, head injury, pregnancy, sudden headache),
-each with single `signs` or groups that must occur `together`, and the notice to show first;
-and kinds of personal advice (diagnosis, dose, decision) with a "see a clinician" framing.
+Everything it looks for is data (data/red_flags.yaml, read once by `_data`): emergency
+categories (heart attack, stroke, breathing, suicide and self-harm, anaphylaxis, bleeding,
+poisoning, meningitis, sepsis, fever in a young baby, seizure, unconsciousness, head injury,
+pregnancy, sudden headache), each with single `signs` or groups that must occur `together`,
+and the notice to show first; and kinds of personal advice (diagnosis, dose, decision) with a
+"see a clinician" framing. The crisis words and crisis lines exist there once: the suicide
+category fires on the words and its notice gives the lines; community screening holds a post
+with any of the words and shows its member the same lines.
 
 A red flag counts only where someone describes it happening: in a window of two sentences
 that names a person or the present, or in a message not phrased as a question; not when
@@ -69,6 +73,15 @@ class SafetyCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Crisis:
+    """Words of suicide or self-harm, and where to get help now (data/red_flags.yaml `crisis`)."""
+
+    category: str  # the red-flag category that fires on `words` ("suicide")
+    words: re.Pattern[str]  # any of the crisis words, case-insensitive
+    lines: tuple[str, ...]  # crisis lines, one sentence each; what to do in danger last
+
+
+@dataclass(frozen=True, slots=True)
 class _Category:
     name: str
     label: str
@@ -89,24 +102,48 @@ class _Rules:
 
 
 @cache
-def _rules() -> _Rules:
+def _data() -> dict:
+    """data/red_flags.yaml: every word list and text of the safety checks, read once."""
     text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    return yaml.safe_load(text)
+
+
+@cache
+def crisis() -> Crisis:
+    """The crisis words and lines, used by `check` and by community screening alike."""
+    data = _data()
+    spec = data["crisis"]
+    danger = spec["danger"].format(emergency_lower=_emergency(data)[1])
+    return Crisis(
+        category=spec["category"],
+        words=_any_of(spec["words"], re.IGNORECASE)[0],
+        lines=tuple(" ".join(line.split()) for line in [*spec["lines"], danger]),
+    )
+
+
+def _emergency(data: dict) -> tuple[str, str]:
+    """The emergency-number sentence, as it starts a sentence and as it goes on one."""
+    emergency = " ".join(data["emergency_number"].split())
+    return emergency, emergency[0].lower() + emergency[1:]
+
+
+@cache
+def _rules() -> _Rules:
+    data, words = _data(), crisis()
     flags = re.IGNORECASE
 
     def guard(name: str) -> re.Pattern[str]:
         return re.compile(data[name], flags | re.VERBOSE)
 
-    emergency = " ".join(data["emergency_number"].split())
-    lower = emergency[0].lower() + emergency[1:]
+    emergency, lower = _emergency(data)
     categories = tuple(
         _Category(
             name=name,
             label=spec["label"],
             notice=" ".join(spec["notice"].split()).format(
-                emergency=emergency, emergency_lower=lower
+                emergency=emergency, emergency_lower=lower, crisis_lines=" ".join(words.lines)
             ),
-            signs=tuple(_any_of(spec.get("signs", ()), flags)),
+            signs=_signs(name, spec, words, flags),
             together=tuple(tuple(_any_of(group, flags)) for group in spec.get("together", ())),
         )
         for name, spec in data["categories"].items()
@@ -130,6 +167,13 @@ def _rules() -> _Rules:
     )
 
 
+def _signs(name: str, spec: dict, words: Crisis, flags: int) -> tuple[re.Pattern[str], ...]:
+    """A category's signs; the crisis category's are the crisis words (one copy, in `crisis`)."""
+    if name == words.category:
+        return (words.words,)
+    return tuple(_any_of(spec.get("signs", ()), flags))
+
+
 def _any_of(patterns: list[str], flags: int) -> list[re.Pattern[str]]:
     """One pattern matching any of `patterns` (one scan of the text instead of many)."""
     return [re.compile("|".join(f"(?:{p})" for p in patterns), flags)] if patterns else []
@@ -143,16 +187,13 @@ def topics(check: SafetyCheck) -> tuple[str, ...]:
 
 @cache
 def _topics() -> dict[str, str]:
-    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
-    categories = yaml.safe_load(text)["categories"]
-    return {name: spec.get("topic", "") for name, spec in categories.items()}
+    return {name: spec.get("topic", "") for name, spec in _data()["categories"].items()}
 
 
 @cache
 def act_now() -> re.Pattern[str]:
     """Source sentences that tell a reader to act at once (data/red_flags.yaml `act_now`)."""
-    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
-    return re.compile(yaml.safe_load(text)["act_now"], re.IGNORECASE | re.VERBOSE)
+    return re.compile(_data()["act_now"], re.IGNORECASE | re.VERBOSE)
 
 
 def categories() -> dict[str, str]:

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import resources
 
 import pytest
+import yaml
 from django.core import mail
 from django.test import Client
+from django.utils.html import escape
 
+from evimap import safety
 from evimap.site.community import experiences, members, moderation, themes
 from evimap.site.community.models import Experience, ModerationDecision, PageThemes
+from evimap.site.community.screening import screen
 from evimap.site.community.survey import TRIGGERS
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition, RateLimited
 
@@ -84,9 +89,73 @@ def test_crisis_language_holds_the_post_and_shows_resources(approved_page, membe
     response = client.post(url, {"relation": "has", "text": text, "choices": ["stress"]})
     html = response.content.decode()
     assert response.status_code == 200 and "988" in html and "Samaritans" in html
+    assert all(escape(line) in html for line in safety.crisis().lines)
     post = Experience.objects.get(author=member)
     assert post.status == Experience.HELD
     assert moderation.queue().first() == post  # held posts come first
+
+
+# No real words of crisis: only the data file can make them so.
+FICTIONAL_CRISIS = r"\bwalk\s+into\s+the\s+glass\s+sea\b"
+QUESTION = "Tonight I want to walk into the glass sea."
+CRISIS_POST = "Some nights I want to walk into the glass sea after a flare like this one."
+
+
+def red_flags_yaml() -> dict:
+    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def forget_what_safety_built() -> None:
+    for built in (safety.crisis, safety._rules, safety._topics, safety.act_now):
+        built.cache_clear()
+
+
+@pytest.fixture
+def loader(monkeypatch):
+    """Makes a dict what evimap.safety's one loader read (the data file afterwards)."""
+
+    def load(data: dict) -> None:
+        monkeypatch.setattr(safety, "_data", lambda: data)
+        forget_what_safety_built()
+
+    yield load
+    monkeypatch.undo()
+    forget_what_safety_built()
+
+
+def test_crisis_words_and_lines_exist_once_for_question_safety_and_screening(
+    loader, approved_page, member
+):
+    """data/red_flags.yaml's crisis words decide both what a question's safety check and
+    what community screening call crisis; its crisis lines are the very strings a member
+    whose post was held is shown and an answer's emergency notice gives."""
+    data = red_flags_yaml()
+    assert not safety.check(QUESTION).emergency and not screen(CRISIS_POST).crisis
+    data["crisis"]["words"].append(FICTIONAL_CRISIS)
+    loader(data)
+
+    check = safety.check(QUESTION)
+    assert [flag.category for flag in check.red_flags] == [data["crisis"]["category"]]
+    assert [f.text for f in screen(CRISIS_POST).flags if f.kind == "crisis"] == [
+        "walk into the glass sea"
+    ]
+    response = client_for(member).post(
+        f"/community/share/{approved_page.pk}/",
+        {"relation": "has", "text": CRISIS_POST, "choices": ["stress"]},
+    )
+    assert Experience.objects.get(author=member).status == Experience.HELD
+    shown = re.findall(r"<li>(.*?)</li>", response.content.decode())
+    lines = [" ".join(line.split()) for line in data["crisis"]["lines"]]
+    assert lines and all(escape(line) in shown for line in lines)
+    assert all(line in check.notice for line in lines)
+    assert escape(safety.crisis().lines[-1]) in shown  # what to do in danger, last in both
+    assert check.notice.endswith(safety.crisis().lines[-1])
+
+    changed = dict(data, crisis=dict(data["crisis"], lines=["Call the fictional line 000."]))
+    loader(changed)  # a fix to the lines reaches the member and the notice alike
+    assert "Call the fictional line 000." in safety.check(QUESTION).notice
+    assert safety.crisis().lines[0] == "Call the fictional line 000."
 
 
 def test_held_posts_come_before_older_pending_ones(approved_page, member, second_member):

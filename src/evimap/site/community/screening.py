@@ -9,7 +9,9 @@ Kinds:
     link                          web addresses (members share experience, not sites)
     spam                          advertising phrases, shouting, repeated characters
     crisis                        words of self-harm: the member sees crisis resources at
-                                  once and the post is held for a moderator
+                                  once and the post is held for a moderator (the words and
+                                  the lines are evimap.safety.crisis(): data/red_flags.yaml,
+                                  the same the question safety check uses)
 
 Screening informs moderators; it never publishes or rejects by itself. The rules favour
 recall for crisis language (a false alarm costs a moderator a minute) and precision for
@@ -28,6 +30,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+
+from evimap.safety import crisis
 
 PERSONAL = frozenset({"email", "phone", "address", "name"})
 REMOVED = "[removed]"
@@ -111,15 +115,6 @@ _SPAM = re.compile(
     re.I,
 )
 _REPEATS = re.compile(r"(.)\1{5,}")
-_CRISIS = re.compile(
-    r"\b(?:kill(?:ing)? myself|end(?:ing)? (?:it all|my life|my own life)|"
-    r"suicid(?:e|al)|take my (?:own )?life|want(?:ed)? to die|wish i (?:was|were) dead|"
-    r"better off dead|(?:don'?t|do not) want to (?:live|be here|be alive)|"
-    r"no (?:reason|point) (?:to|in) (?:living|live|going on)|"
-    r"(?:hurt|harm|cut)(?:ing)? myself|self[- ]harm(?:ing)?|"
-    r"(?:take|took|swallow(?:ed)?) all (?:of )?my (?:pills|tablets|meds))",
-    re.I,
-)
 
 
 def screen(text: str) -> Screening:
@@ -132,7 +127,7 @@ def screen(text: str) -> Screening:
         *_names(text),
         *_links(text, emails),
         *_spam(text),
-        *_matches(_CRISIS, text, "crisis", "words of self-harm or suicide"),
+        *_matches(crisis().words, text, "crisis", "words of self-harm or suicide"),
     ]
     return Screening(tuple(sorted(flags, key=lambda f: (f.start, f.kind))))
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from evimap.safety import crisis
 from evimap.site.answers import statements_of
 from evimap.site.community import experiences, limits, members, moderation
 from evimap.site.community.chart import bar_chart
@@ -30,13 +31,6 @@ from evimap.site.pages.models import QuestionPage
 from evimap.text import words
 
 PER_PAGE = 10
-CRISIS_RESOURCES = (
-    "If you are in danger now, call your local emergency number (999 in the UK, 911 in the "
-    "US, 112 in the EU).",
-    "In the US, call or text 988 (Suicide & Crisis Lifeline), any time.",
-    "In the UK and Ireland, call Samaritans on 116 123, free, any time.",
-    "Elsewhere, your doctor or local emergency department can help today.",
-)
 
 
 def condition_name(page: QuestionPage) -> str:
@@ -167,7 +161,7 @@ def _post_form(request: HttpRequest, page: QuestionPage, post: Experience | None
         except (InvalidPost, RateLimited) as exc:
             form.add_error(None, exc.message)
         else:
-            context = {"post": post, "page": page, "crisis": CRISIS_RESOURCES}
+            context = {"post": post, "page": page, "crisis": crisis().lines}
             return TemplateResponse(request, "evimap/community/shared.html", context)
     context = {"form": form, "page": page, "condition": condition, "post": post}
     return TemplateResponse(request, "evimap/community/share.html", context)
