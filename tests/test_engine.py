@@ -205,3 +205,12 @@ def engine_analysis(engine, question):
     from evimap.questions import analyze
 
     return analyze(question, engine.vocabulary)
+
+
+def test_an_emergency_is_not_framed_as_a_decision_to_make_with_a_clinician(engine):
+    answer = engine.ask(
+        "My husband has Glimmerfield syndrome and cannot breathe, should I give him his "
+        "fictional steroids?"
+    )
+    kinds = [n.kind for n in answer.notices]
+    assert kinds[0] == "emergency" and "personal-advice" not in kinds

@@ -268,7 +268,9 @@ def notices_of(analysis: QuestionAnalysis) -> tuple[Notice, ...]:
     notices = []
     if analysis.safety.emergency:
         notices.append(Notice("emergency", analysis.safety.notice))
-    if analysis.safety.personal_advice:
+    if analysis.safety.personal_advice and not analysis.safety.emergency:
+        # in an emergency the one thing to do is the emergency notice's, not "decide with
+        # a clinician"
         notices.append(Notice("personal-advice", analysis.safety.framing))
     if analysis.truncated:
         notices.append(
