@@ -131,3 +131,121 @@ def test_a_member_shares_a_moderator_approves_and_the_page_counts_it(
     assert bar.count() == 1 and bar.locator("text.count").text_content() == "1"
     assert page.locator(".theme-evidence a.evidence-link").count() >= 1
     page.locator(".experiences").screenshot(path=ARTIFACTS / "experiences-approved.png")
+
+
+# -- accessibility (issue 13): axe-core in the real Chromium, on every page type -------------
+
+
+def axe_script() -> str:
+    """axe.min.js as shipped in the axe-playwright-python wheel (a dev dependency); nothing is
+    downloaded at run time."""
+    try:
+        from importlib.resources import files
+
+        return (files("axe_playwright_python") / "axe.min.js").read_text()
+    except (ImportError, FileNotFoundError, ModuleNotFoundError):
+        pytest.skip("axe-core is not installed (pip install -e '.[dev]': axe-playwright-python)")
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_audit(page, script: str) -> list[dict]:
+    """The violations axe-core finds on the page as it is now (every impact)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(script)
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in results["violations"]
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_axe_finds_no_serious_violation_on_any_page_type(
+    live_server, flares_page, people, browser_page
+):
+    """Every page type, for each role that sees it: 0 serious or critical axe-core violations
+    (WCAG 2.2 A/AA and best practices, colour contrast included)."""
+    import json
+
+    script = axe_script()
+    page, base = browser_page, live_server.url
+    url = flares_page.url
+    condition = flares_page.get_parent().url
+    found: dict[str, list[dict]] = {}
+
+    def audit(name: str, path: str | None = None) -> None:
+        if path is not None:
+            page.goto(base + path)
+        found[name] = axe_audit(page, script)
+
+    audit("home", "/")
+    audit("search", "/?q=flares")
+    audit("condition", condition)
+    for audience in ("patient", "caregiver", "clinician"):
+        audit(f"question ({audience})", f"{url}?audience={audience}")
+    page.fill(".followup textarea", "How are they treated?")
+    page.click(".followup button[type=submit]")
+    page.wait_for_selector("#followup-result .label.pending")
+    audit("follow-up answer")
+    page.goto(base + "/")
+    policy = page.get_attribute("footer .policy-link", "href")
+    if policy:
+        audit("editorial policy", policy)
+    audit("sign-in", "/login/")
+    audit("join", "/community/join/")
+
+    sign_in(page, base, "member", url)
+    page.click(".experiences a.share-link")
+    page.wait_for_load_state()
+    audit("share experience")
+    page.check("input[name=relation][value=has]")
+    page.fill("textarea[name=text]", "A hot bath and a heatwave came before my last two flares.")
+    page.click(".share-form button[type=submit]")
+    page.wait_for_load_state()
+    page.click("header nav form button")  # sign out
+
+    sign_in(page, base, "moderator", "/community/queue/")
+    page.wait_for_load_state()
+    audit("moderation queue")
+    page.click("header nav form button")
+
+    sign_in(page, base, "editor", url)
+    page.wait_for_load_state()
+    audit("question (editor, review panel)")
+    audit("review due", "/review/due/")
+    audit("asked questions", "/draft/asked/")
+
+    (ARTIFACTS / "axe.json").write_text(json.dumps(found, indent=1))
+    bad = {name: [v for v in vs if v["impact"] in SERIOUS] for name, vs in found.items()}
+    bad = {name: vs for name, vs in bad.items() if vs}
+    assert not bad, json.dumps(bad, indent=1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_question_page_fits_a_360_px_phone(live_server, approved_page, browser_page):
+    """No horizontal scroll at 360 px, for each audience (issue 13); the approved page passes
+    axe-core there too."""
+    script = axe_script()
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 360, "height": 800})
+    for audience in ("patient", "caregiver", "clinician"):
+        page.goto(f"{base}{approved_page.url}?audience={audience}")
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        page.screenshot(path=ARTIFACTS / f"question-{audience}-360.png", full_page=True)
+        assert widths[0] <= widths[1], (audience, widths)
+        serious = [v for v in axe_audit(page, script) if v["impact"] in SERIOUS]
+        assert not serious, (audience, serious)
