@@ -77,6 +77,31 @@ def test_help_works(capsys, argv):
     assert code == 0 and "Usage" in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "bind"), [([], "127.0.0.1:8000"), (["--bind", "0.0.0.0:8765"], "0.0.0.0:8765")]
+)
+def test_demo_serves_the_site_where_bind_says(tmp_path, capsys, monkeypatch, argv, bind):
+    """`evimap demo --bind`, like `evimap serve --bind`: for a newcomer whose 8000 is taken."""
+    from evimap import cli
+    from evimap.site import commands
+
+    served = []
+    monkeypatch.setattr(cli, "demo_inputs", lambda *args, **kwargs: [])  # no datasets,
+    monkeypatch.setattr(cli, "_demo_downloads", lambda lib, settings: None)  # no downloads,
+    monkeypatch.setattr(cli, "_vocabulary", lambda settings: None)
+    monkeypatch.setattr(commands, "site_demo", lambda settings, say: None)  # no site set up
+    monkeypatch.setattr(commands, "runserver", served.append)  # and no server started
+    code, _, err = run(capsys, "demo", "-L", str(tmp_path / "lib"), *argv)
+    assert code == 0, err
+    assert served == [bind] and f"serving on http://{bind}" in err
+
+
+def test_demo_and_serve_offer_the_same_bind(capsys):
+    for command in ("demo", "serve"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "--bind" in out and "127.0.0.1:8000" in out
+
+
 def test_readme_documents_every_setting():
     from evimap.settings import ENV_VARS
 

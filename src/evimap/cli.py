@@ -39,6 +39,7 @@ from evimap.site.review.commands import review_app
 err = Console(stderr=True)
 out = Console()
 SOURCE_CHOICE = click.Choice(list(sources.ADAPTERS))
+BIND = "127.0.0.1:8000"  # where `evimap demo` and `evimap serve` listen, unless --bind says
 
 
 def _styled(*parts: str | tuple[str, str]) -> Text:
@@ -140,7 +141,8 @@ def _review_check(settings: Settings) -> None:
 @click.option(
     "--offline", is_flag=True, help="never download (an error when ../shared/data is absent)"
 )
-def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool) -> None:
+@click.option("--bind", default=BIND, show_default=True, help="address:port to serve on")
+def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool, bind: str) -> None:
     """Build a library from the public datasets (../shared/data), then set up and serve the site."""
     settings = _settings(library)
     inputs = demo_inputs(settings.shared_data, required=offline)
@@ -156,7 +158,7 @@ def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool) -> 
         "'multiple sclerosis relapse triggers'",
     )
     if not no_site:
-        _site_demo(settings, serve=not no_serve)  # the web site (issue 4), below
+        _site_demo(settings, serve=not no_serve, bind=bind)  # the web site (issue 4), below
 
 
 def _demo_downloads(lib: Library, settings: Settings) -> None:
@@ -646,7 +648,7 @@ def library_vocabulary(library: Path | None) -> None:
 # -- the web site (issue 4): evimap.site.commands does the work ---------------------------
 
 
-def _site_demo(settings: Settings, *, serve: bool) -> None:
+def _site_demo(settings: Settings, *, serve: bool, bind: str) -> None:
     try:
         from evimap.site import commands
     except ImportError as exc:  # the site extra is not installed
@@ -655,12 +657,12 @@ def _site_demo(settings: Settings, *, serve: bool) -> None:
     _vocabulary(settings)
     commands.site_demo(settings, lambda line: _say(err, line))
     if serve:
-        err.print("site: serving on http://127.0.0.1:8000 (Ctrl-C stops)")
-        commands.runserver("127.0.0.1:8000")
+        err.print(f"site: serving on http://{bind} (Ctrl-C stops)")
+        commands.runserver(bind)
 
 
 @app.command("serve")
-@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="address:port")
+@click.option("--bind", default=BIND, show_default=True, help="address:port")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes")
 @click.option(
     "--threads",
