@@ -70,6 +70,25 @@ def test_a_page_answers_503_when_the_database_fails_before_the_view(
     assert "try again" in response.content.decode()
 
 
+def test_a_signed_in_reader_gets_503_when_the_session_cannot_be_read(
+    approved_page, people, server_database, monkeypatch
+):
+    """The error page read the user through the database again, in the 500 handler."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = Client(raise_request_exception=False)
+    client.force_login(people["member"])
+
+    def down(self):
+        raise OperationalError(DOWN)
+
+    monkeypatch.setattr(SessionStore, "load", down)
+    for url in (approved_page.url, "/", f"/community/share/{approved_page.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 503, (url, response.status_code)
+        assert "database cannot be reached" in response.content.decode()
+
+
 def test_a_post_answers_503_when_the_database_fails_in_the_view(
     approved_page, people, server_database, monkeypatch
 ):

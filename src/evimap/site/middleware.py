@@ -9,15 +9,19 @@ rest: a session saved after the view).
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.views import defaults
 
 from evimap.errors import EvimapError
+
+log = logging.getLogger("evimap.site")
 
 
 def error_payload(exc: EvimapError) -> dict:
@@ -37,9 +41,27 @@ def error_response(request: HttpRequest, exc: EvimapError) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(error_payload(exc), status=exc.status)
     else:
-        html = render_to_string("evimap/error.html", {"error": exc}, request=request)
-        response = HttpResponse(html, status=exc.status)
+        response = HttpResponse(error_page(request, exc), status=exc.status)
     return with_retry_after(response, exc)
+
+
+def error_page(request: HttpRequest, exc: EvimapError) -> str:
+    """The site's error page for `exc`. When the database is the trouble, without the
+    request's context: that reads the signed-in user through the database, and failed again
+    inside the 500 handler (a bare 500 for every signed-in reader during a PostgreSQL
+    restart). Plain HTML if even the template fails."""
+    from evimap.site.errors import DatabaseBusy, DatabaseUnavailable
+
+    database = isinstance(exc, (DatabaseBusy, DatabaseUnavailable))
+    try:
+        context_from = None if database else request
+        return render_to_string("evimap/error.html", {"error": exc}, request=context_from)
+    except Exception:  # the error page itself must not fail
+        log.exception("the error page could not be rendered")
+        return (
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>Sorry</title>'
+            f"<h1>Sorry: that did not work</h1><p>{escape(exc.message)}</p></html>"
+        )
 
 
 def with_retry_after(response: HttpResponse, exc: EvimapError) -> HttpResponse:
