@@ -87,12 +87,18 @@ def test_a_reader_and_a_reviewer_use_the_question_page(live_server, flares_page,
     assert "steroid" in page.inner_text("#followup-result")
     page.screenshot(path=ARTIFACTS / "question-followup.png", full_page=True)
 
+    page.goto(base + url)
+    page.locator(".review-status").screenshot(path=ARTIFACTS / "stepper-submitted.png")
     for who in ("editor", "reviewer"):
         sign_in(page, base, who, url)
         page.click("button[name=approve]")
         page.wait_for_load_state()
         page.click("header nav form button")  # sign out
+        if who == "editor":
+            page.goto(base + url)
+            page.locator(".review-status").screenshot(path=ARTIFACTS / "stepper-under-review.png")
     page.goto(base + url)
+    page.locator(".review-status").screenshot(path=ARTIFACTS / "stepper-approved.png")
     line = page.inner_text(".status-line")
     assert line.startswith("Medically reviewed by Dr Ana Ruiz, MD, Neurology · Last updated")
     page.screenshot(path=ARTIFACTS / "question-approved.png", full_page=True)
@@ -241,11 +247,65 @@ def test_the_question_page_fits_a_360_px_phone(live_server, approved_page, brows
     axe-core there too."""
     script = axe_script()
     page, base = browser_page, live_server.url
-    page.set_viewport_size({"width": 360, "height": 800})
     for audience in ("patient", "caregiver", "clinician"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{base}{approved_page.url}?audience={audience}")
+        page.screenshot(path=ARTIFACTS / f"question-{audience}-1280.png", full_page=True)
+        page.set_viewport_size({"width": 360, "height": 800})
         page.goto(f"{base}{approved_page.url}?audience={audience}")
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         page.screenshot(path=ARTIFACTS / f"question-{audience}-360.png", full_page=True)
         assert widths[0] <= widths[1], (audience, widths)
         serious = [v for v in axe_audit(page, script) if v["impact"] in SERIOUS]
         assert not serious, (audience, serious)
+
+
+def tab_to(page, test: str, limit: int = 200) -> None:
+    """Press Tab until `test` (a JS expression on `el`, the focused element) holds."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({test}); }}"):
+            return
+    pytest.fail(f"Tab never reached {test}")
+
+
+def focus_ring(page) -> str:
+    """The focused element's outline, as drawn ('3px solid ...'); 'none' when it has none."""
+    return page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle === 'none' ? 'none' : s.outlineWidth + ' ' + s.outlineStyle; }"
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_keyboard_only_reader_uses_the_question_page(live_server, flares_page, browser_page):
+    """Keyboard only (issue 13): the skip link comes first and shows, focus is always visible,
+    the audience switch, a citation and the follow-up box all work from the keyboard."""
+    page, base = browser_page, live_server.url
+    page.goto(base + flares_page.url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0  # on screen once focused
+    assert focus_ring(page) == "3px solid"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.hash === '#main'")
+
+    tab_to(page, "el.dataset.audience === 'clinician'")
+    assert focus_ring(page) == "3px solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**audience=clinician")
+
+    tab_to(page, "el.classList.contains('cite')")
+    assert focus_ring(page) == "3px solid"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.hash.startsWith('#ref-')")
+
+    tab_to(page, "el.id === 'question-box'")
+    assert focus_ring(page) == "3px solid"
+    page.keyboard.type("How are they treated?")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Ask"
+    assert focus_ring(page) == "3px solid"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#followup-result .label.pending")
+    assert "steroid" in page.inner_text("#followup-result")
