@@ -57,6 +57,15 @@ def test_a_deleted_index_is_a_clear_503_until_rebuild_index(library_copy, approv
     assert followup.status_code == 200
     assert "evidence library cannot be read" in followup.content.decode()
 
+    # rebuild-index makes an empty index first and fills it: answers from it would all say
+    # the sources hold nothing, so asking is still "unavailable" until it is committed
+    from evimap.index import SearchIndex
+
+    SearchIndex(library_copy / "index").close()
+    response = ask()
+    assert response.status_code == 503
+    assert json.loads(response.content)["error"]["type"] == "LibraryUnavailable"
+
     rebuilt = subprocess.run(
         [str(EVIMAP), "library", "rebuild-index", "--library", str(library_copy)],
         capture_output=True, text=True, timeout=300,
