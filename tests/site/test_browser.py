@@ -71,6 +71,15 @@ def test_a_reader_and_a_reviewer_use_the_question_page(live_server, flares_page,
         assert page.locator(selector).count() > 0, selector
     assert page.get_attribute(".cite >> nth=0", "title")
     page.screenshot(path=ARTIFACTS / "question-patient.png", full_page=True)
+    # the source sentence in a popover on hover (no JavaScript), hidden otherwise
+    assert not page.locator(".cite-pop >> nth=0").is_visible()
+    page.hover(".short-answer .cite >> nth=0")
+    popover = page.locator(".short-answer .cite-pop >> nth=0")
+    assert popover.is_visible() and popover.inner_text() == page.get_attribute(
+        ".short-answer .cite >> nth=0", "title"
+    )
+    page.locator(".short-answer").screenshot(path=ARTIFACTS / "citation-popover.png")
+    page.mouse.move(0, 0)
 
     patient_text = page.inner_text(".short-answer")
     page.click("nav.audience a[data-audience=clinician]")
