@@ -80,6 +80,10 @@ def test_a_reader_and_a_reviewer_use_the_question_page(live_server, flares_page,
     )
     page.locator(".short-answer").screenshot(path=ARTIFACTS / "citation-popover.png")
     page.mouse.move(0, 0)
+    # the evidence map: each point a link to its reference
+    page.locator(".evidence-map").screenshot(path=ARTIFACTS / "evidence-map.png")
+    page.click(".evidence-map a.point >> nth=0")
+    page.wait_for_function("() => location.hash.startsWith('#ref-')")
 
     patient_text = page.inner_text(".short-answer")
     page.click("nav.audience a[data-audience=clinician]")

@@ -12,3 +12,14 @@ register = template.Library()
 @register.filter
 def http_url(value: object) -> str:
     return _http_url(value)
+
+
+@register.simple_tag
+def evidence_map(references: object, prefix: str = "") -> str:
+    """`{% evidence_map answer.references prefix as svg %}`: the answer's evidence map (inline
+    SVG, every text escaped by evimap.site.evidence_map), '' without cited sources."""
+    from django.utils.safestring import mark_safe
+
+    from evimap.site.evidence_map import evidence_map as draw
+
+    return mark_safe(draw(references if isinstance(references, list) else [], prefix))  # nosec B308 B703: escaped in draw

@@ -1,0 +1,159 @@
+"""The evidence map (issue 13): an answer's cited sources as inline SVG, drawn on the server.
+
+    evidence_map(references, prefix="") -> str    references: the page answer's "references"
+
+x = year (undated sources in an "n.d." column at the left), y = level of evidence (graded
+guideline at the top, health-agency page at the bottom), shape and colour = kind (guideline
+square, research circle, reference diamond). Each point is a link to its reference
+("#ref-3") named for screen readers; the SVG's <title> and <desc> are its text alternative
+and list the same sources. Every text is escaped. No JavaScript.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+# (level, label), strongest first: the y axis, top to bottom.
+LEVELS = (
+    (5, "Guideline"),
+    (4, "Systematic review"),
+    (3, "Randomized trial"),
+    (2, "Observational study"),
+    (1, "Other study"),
+    (0, "Health-agency page"),
+)
+_DESIGN_LEVEL = {
+    "practice guideline": 5,
+    "meta-analysis": 4,
+    "systematic review": 4,
+    "randomized controlled trial": 3,
+    "cohort/observational": 2,
+}
+KIND_NAME = {"guideline": "Guideline", "research": "Research", "reference": "Reference"}
+
+LEFT, RIGHT, TOP, ROW, BOTTOM = 150, 24, 20, 34, 46
+WIDTH = 640
+NO_YEAR_X = LEFT + 22  # the "n.d." column
+STEP = 28  # side by side, points of one year and level
+
+
+def level(ref: dict) -> int:
+    """The y level of a reference: 5 for a guideline ... 0 for a health-agency page."""
+    kind = ref.get("kind")
+    if kind == "guideline":
+        return 5
+    if kind == "research":
+        return _DESIGN_LEVEL.get(ref.get("design") or "", 1)
+    return 0
+
+
+def evidence_map(references: list[dict], prefix: str = "") -> str:
+    """The SVG markup ('' when no source is cited)."""
+    refs = [r for r in references or [] if isinstance(r, dict) and r.get("number") is not None]
+    if not refs:
+        return ""
+    css_id = f"{prefix}evidence-map"
+    years = [int(r["year"]) for r in refs if _year(r)]
+    undated = any(not _year(r) for r in refs)
+    lo, hi = (min(years), max(years)) if years else (0, 0)
+    if hi - lo < 4:  # at least a few years wide, so one year is not a whole axis
+        pad = (4 - (hi - lo)) // 2 + 1
+        lo, hi = lo - pad, hi + pad
+    x0 = NO_YEAR_X + 40 if undated else LEFT + 22
+    x1 = WIDTH - RIGHT - 14
+    height = TOP + ROW * len(LEVELS) + BOTTOM
+
+    def x_of(year: int | None) -> float:
+        if year is None:
+            return NO_YEAR_X
+        return x0 + (x1 - x0) * (year - lo) / (hi - lo)
+
+    def y_of(lvl: int) -> float:
+        return TOP + ROW * (5 - lvl) + ROW / 2
+
+    parts = [_axes(lo, hi, x_of, y_of, height, undated)]
+    seen: dict[tuple[int | None, int], int] = {}
+    for ref in sorted(refs, key=lambda r: r["number"]):
+        year, lvl = _year(ref), level(ref)
+        n = seen.get((year, lvl), 0)
+        seen[(year, lvl)] = n + 1
+        parts.append(_point(ref, x_of(year) + n * STEP, y_of(lvl), prefix))
+    title = (
+        f"Evidence map: {len(refs)} source{'s' if len(refs) != 1 else ''} cited, "
+        "by year and level of evidence"
+    )
+    desc = "; ".join(_describe(r) for r in sorted(refs, key=lambda r: r["number"]))
+    return (
+        f'<svg class="evidence-map-svg" id="{escape(css_id)}" role="group" width="{WIDTH}" '
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" '
+        f'aria-labelledby="{escape(css_id)}-title" aria-describedby="{escape(css_id)}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{escape(css_id)}-title">{escape(title)}</title>'
+        f'<desc id="{escape(css_id)}-desc">{escape(desc)}.</desc>'
+        f"{''.join(parts)}</svg>"
+    )
+
+
+def _year(ref: dict) -> int | None:
+    try:
+        year = int(ref.get("year") or 0)
+    except (TypeError, ValueError):
+        return None
+    return year if 1000 < year < 3000 else None
+
+
+def _describe(ref: dict) -> str:
+    lvl = dict(LEVELS)[level(ref)]
+    year = _year(ref) or "no date"
+    title = str(ref.get("title") or "")
+    kind = KIND_NAME.get(ref.get("kind") or "", "Reference")
+    return f"[{ref['number']}] {kind}, {lvl}, {year}: {title}"
+
+
+def _axes(lo, hi, x_of, y_of, height, undated) -> str:
+    out = ['<g class="axes" aria-hidden="true">']
+    for lvl, label in LEVELS:
+        y = y_of(lvl)
+        out.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"></line>'
+            f'<text class="level" x="{LEFT - 10}" y="{y + 4}" text-anchor="end">'
+            f"{escape(label)}</text>"
+        )
+    base = height - BOTTOM + 6
+    out.append(
+        f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"></line>'
+    )
+    span = hi - lo
+    every = 1 if span <= 8 else 2 if span <= 16 else 5 if span <= 40 else 10
+    for year in range(lo, hi + 1):
+        if year % every == 0:
+            out.append(
+                f'<text class="year" x="{x_of(year)}" y="{base + 18}" text-anchor="middle">'
+                f"{year}</text>"
+            )
+    if undated:
+        out.append(
+            f'<text class="year" x="{x_of(None)}" y="{base + 18}" text-anchor="middle">n.d.</text>'
+        )
+    out.append(
+        f'<text class="axis-label" x="{(LEFT + WIDTH - RIGHT) / 2}" y="{height - 4}" '
+        'text-anchor="middle">Year published</text></g>'
+    )
+    return "".join(out)
+
+
+def _point(ref: dict, x: float, y: float, prefix: str) -> str:
+    number = int(ref["number"])
+    kind = ref.get("kind") if ref.get("kind") in KIND_NAME else "reference"
+    if kind == "guideline":
+        shape = f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3"></rect>'
+    elif kind == "research":
+        shape = f'<circle cx="{x}" cy="{y}" r="12"></circle>'
+    else:
+        shape = f'<polygon points="{x},{y - 15} {x + 15},{y} {x},{y + 15} {x - 15},{y}"></polygon>'
+    label = escape(f"Reference {number}: {_describe(ref)}")
+    return (
+        f'<a class="point kind-{kind}" href="#{escape(prefix)}ref-{number}" aria-label="{label}">'
+        f"<title>{label}</title>{shape}"
+        f'<text x="{x}" y="{y + 4}" text-anchor="middle" aria-hidden="true">{number}</text></a>'
+    )

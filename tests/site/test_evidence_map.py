@@ -1,0 +1,56 @@
+"""The evidence map (issue 13): every cited source a point linked to its reference, placed by
+year and level of evidence, with a text alternative that lists the same sources."""
+
+from __future__ import annotations
+
+import re
+
+from evimap.site.evidence_map import evidence_map, level
+
+REFS = [
+    {"number": 1, "kind": "reference", "title": "What causes it?", "year": 2022},
+    {"number": 2, "kind": "guideline", "title": "Management", "year": 2023, "grade": "B"},
+    {
+        "number": 3,
+        "kind": "research",
+        "title": "A <trial> & more",
+        "year": 2019,
+        "design": "randomized controlled trial",
+    },
+    {
+        "number": 4,
+        "kind": "research",
+        "title": "Cohort",
+        "year": None,
+        "design": "cohort/observational",
+    },
+]
+
+
+def test_levels_put_guidelines_on_top_and_agency_pages_at_the_bottom():
+    assert [level(r) for r in REFS] == [0, 5, 3, 2]
+    assert level({"kind": "research", "design": "meta-analysis"}) == 4
+    assert level({"kind": "research", "design": "other"}) == 1
+
+
+def test_every_source_is_a_point_linked_to_its_reference_and_listed_in_the_text():
+    svg = evidence_map(REFS, prefix="fu-")
+    links = re.findall(r'<a class="point kind-(\w+)" href="#fu-ref-(\d+)"', svg)
+    assert links == [("reference", "1"), ("guideline", "2"), ("research", "3"), ("research", "4")]
+    desc = re.search(r'<desc id="fu-evidence-map-desc">(.*?)</desc>', svg).group(1)
+    for n in ("[1]", "[2]", "[3]", "[4]"):
+        assert n in desc
+    assert "no date" in desc and "n.d." in svg  # an undated source still has its point
+    assert "&lt;trial&gt; &amp; more" in svg and "<trial>" not in svg
+    assert 'aria-labelledby="fu-evidence-map-title"' in svg and "<title" in svg
+
+
+def test_no_cited_source_no_map():
+    assert evidence_map([]) == "" and evidence_map(None) == ""
+
+
+def test_the_question_page_carries_the_map(client, flares_page):
+    html = client.get(flares_page.url).content.decode()
+    figure = html.split('<figure class="evidence-map">')[1].split("</figure>")[0]
+    refs = set(re.findall(r'<li id="ref-(\d+)"', html))
+    assert refs and set(re.findall(r'href="#ref-(\d+)" aria-label', figure)) == refs
