@@ -115,6 +115,8 @@ def test_a_reader_and_a_reviewer_use_the_question_page(live_server, flares_page,
     line = page.inner_text(".status-line")
     assert line.startswith("Medically reviewed by Dr Ana Ruiz, MD, Neurology · Last updated")
     page.screenshot(path=ARTIFACTS / "question-approved.png", full_page=True)
+    page.goto(base + flares_page.get_parent().url)
+    page.locator(".condition-map").screenshot(path=ARTIFACTS / "condition-map.png")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

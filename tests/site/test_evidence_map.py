@@ -54,3 +54,13 @@ def test_the_question_page_carries_the_map(client, flares_page):
     figure = html.split('<figure class="evidence-map">')[1].split("</figure>")[0]
     refs = set(re.findall(r'<li id="ref-(\d+)"', html))
     assert refs and set(re.findall(r'href="#ref-(\d+)" aria-label', figure)) == refs
+
+
+def test_the_condition_page_maps_its_questions_against_the_levels_of_evidence(
+    client, approved_page
+):
+    html = client.get(approved_page.get_parent().url).content.decode()
+    figure = html.split('<figure class="evidence-map condition-map">')[1].split("</figure>")[0]
+    desc = re.search(r'<desc id="condition-map-desc">(.*?)</desc>', figure).group(1)
+    assert desc.startswith(approved_page.title) and "1 guideline" in desc
+    assert figure.count('<g class="cell kind-') >= 2

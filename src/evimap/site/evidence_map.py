@@ -157,3 +157,76 @@ def _point(ref: dict, x: float, y: float, prefix: str) -> str:
         f"<title>{label}</title>{shape}"
         f'<text x="{x}" y="{y + 4}" text-anchor="middle" aria-hidden="true">{number}</text></a>'
     )
+
+
+# -- the condition page: its questions against the levels of evidence behind them ----------
+
+COLUMNS = ("Guideline", "Review", "Trial", "Observ.", "Other", "Agency")
+C_LABEL, C_COL, C_ROW, C_TOP = 250, 62, 34, 34
+
+
+def question_levels(answers: dict) -> dict[int, int]:
+    """{level: sources} over every audience's answer of a question page (a source once)."""
+    seen: dict[str, int] = {}
+    for answer in (answers or {}).values():
+        for ref in (answer or {}).get("references", []) if isinstance(answer, dict) else []:
+            if isinstance(ref, dict):
+                seen[str(ref.get("doc_id") or ref.get("title"))] = level(ref)
+    counts: dict[int, int] = {}
+    for lvl in seen.values():
+        counts[lvl] = counts.get(lvl, 0) + 1
+    return counts
+
+
+def condition_map(questions, css_id: str = "condition-map") -> str:
+    """The SVG markup for a condition's question pages (`.title`, `.url`, `.answers`): one
+    row a question, one column a level of evidence, a dot sized by how many sources of that
+    level its answers cite. '' when no question cites a source."""
+    rows = [(q, question_levels(getattr(q, "answers", {}))) for q in questions]
+    rows = [(q, counts) for q, counts in rows if counts]
+    if not rows:
+        return ""
+    width = C_LABEL + C_COL * len(LEVELS) + 10
+    height = C_TOP + C_ROW * len(rows) + 6
+    most = max(max(c.values()) for _, c in rows)
+    out = ['<g class="axes" aria-hidden="true">']
+    for i, name in enumerate(COLUMNS):
+        x = C_LABEL + C_COL * i + C_COL / 2
+        out.append(
+            f'<text class="level" x="{x}" y="{C_TOP - 12}" text-anchor="middle">{name}</text>'
+        )
+    out.append("</g>")
+    described = []
+    for r, (q, counts) in enumerate(rows):
+        y = C_TOP + C_ROW * r + C_ROW / 2
+        title = str(q.title)
+        short = title if len(title) <= 36 else title[:35] + "…"
+        out.append(
+            f'<line class="grid" x1="{C_LABEL}" x2="{width - 10}" y1="{y}" y2="{y}"></line>'
+            f'<text class="question" x="{C_LABEL - 10}" y="{y + 4}" text-anchor="end" '
+            f'aria-hidden="true"><title>{escape(title)}</title>{escape(short)}</text>'
+        )
+        parts = []
+        for i, (lvl, name) in enumerate(LEVELS):
+            n = counts.get(lvl, 0)
+            if not n:
+                continue
+            x = C_LABEL + C_COL * i + C_COL / 2
+            radius = 7 + 7 * n / most
+            kind = "guideline" if lvl == 5 else "reference" if lvl == 0 else "research"
+            out.append(
+                f'<g class="cell kind-{kind}" aria-hidden="true"><circle cx="{x}" cy="{y}" '
+                f'r="{radius:.1f}"></circle><text x="{x}" y="{y + 4}" text-anchor="middle">'
+                f"{n}</text></g>"
+            )
+            parts.append(f"{n} {name.lower()}")
+        described.append(f"{title}: {', '.join(parts)}")
+    summary = "; ".join(described)
+    return (
+        f'<svg class="evidence-map-svg" id="{escape(css_id)}" role="group" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="{escape(css_id)}-title" aria-describedby="{escape(css_id)}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{escape(css_id)}-title">Evidence behind each question, by level</title>'
+        f'<desc id="{escape(css_id)}-desc">{escape(summary)}.</desc>{"".join(out)}</svg>'
+    )

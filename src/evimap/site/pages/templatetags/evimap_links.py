@@ -23,3 +23,14 @@ def evidence_map(references: object, prefix: str = "") -> str:
     from evimap.site.evidence_map import evidence_map as draw
 
     return mark_safe(draw(references if isinstance(references, list) else [], prefix))  # nosec B308 B703: escaped in draw
+
+
+@register.simple_tag
+def condition_map(questions: object) -> str:
+    """`{% condition_map page.questions as svg %}`: a condition's questions against the levels
+    of evidence behind them (evimap.site.evidence_map.condition_map, every text escaped)."""
+    from django.utils.safestring import mark_safe
+
+    from evimap.site.evidence_map import condition_map as draw
+
+    return mark_safe(draw(list(questions or [])))  # nosec B308 B703: escaped in draw
