@@ -337,6 +337,8 @@ def summary(results: list[Result], seconds: float) -> dict:
             "p99": percentile(ok_ms, 0.99),
             "max": max(ok_ms) if ok_ms else float("nan"),
             "max_any": max(r.ms for r in items) if items else float("nan"),
+            "p50_503": percentile([r.ms for r in items if r.outcome == "503"], 0.50),
+            "p95_503": percentile([r.ms for r in items if r.outcome == "503"], 0.95),
         }
     done = [r for r in results if r.outcome == "ok"]
     rows["all"]["ok_per_s"] = len(done) / seconds if seconds else 0.0

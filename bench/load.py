@@ -35,7 +35,7 @@ from _load_site import BASE_DB, EVIMAP, LOAD_DIR, Postgres, Redis, Server, site_
 
 MAX_SECONDS = 120  # no run is longer
 PLAN = LOAD_DIR / "plan.json"
-SLO_P95_MS = 1000  # a rate is sustained when every kind's p95 stays under this, no errors
+SLO_P95_MS = 1000  # a rate is sustained when all is answered and the p95 stays under this
 
 
 def setup(args: argparse.Namespace) -> None:
@@ -171,11 +171,15 @@ def report(load: client.Load, plan: client.Plan, pg: Postgres, seconds: float, t
 
 
 def sustained(rows: dict, rate: float, offered: float) -> bool:
-    """No errors of any kind, every kind's p95 under the SLO, and the rate kept up."""
-    fine = all(
-        row["error_rate"] == 0 and row["p95"] <= SLO_P95_MS for row in rows.values() if row["n"]
+    """Every request answered (no 503, no error of any kind), the rate kept up, and the p95
+    of all requests under the SLO (per kind there are too few approvals and posts in a short
+    step for their p95 to be more than their slowest one; they are reported, not gated)."""
+    everything = rows["all"]
+    return (
+        everything["error_rate"] == 0
+        and everything["p95"] <= SLO_P95_MS
+        and everything["ok_per_s"] >= 0.9 * offered
     )
-    return fine and rows["all"]["ok_per_s"] >= 0.9 * offered
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -220,7 +224,7 @@ def find(args: argparse.Namespace) -> None:
             print(client.table(rows))
             break
         found = rate
-    print(f"sustained rate: {found}/s (p95 <= {SLO_P95_MS} ms for every kind, no errors)")
+    print(f"sustained rate: {found}/s (every request answered, p95 of all <= {SLO_P95_MS} ms)")
 
 
 def overload(args: argparse.Namespace) -> None:
@@ -232,7 +236,8 @@ def overload(args: argparse.Namespace) -> None:
     lost = result["writes"]["posts_lost"] + result["writes"]["approvals_lost"]
     verdict = "pass" if bad == 0 and lost == 0 else "FAIL"
     print(
-        f"\npast capacity: {rows['503']} x 503, {rows['429']} x 429, {rows['5xx']} x 5xx, "
+        f"\npast capacity: {rows['503']} x 503 (p50 {rows['p50_503']:.0f} ms, p95 "
+        f"{rows['p95_503']:.0f} ms), {rows['429']} x 429, {rows['5xx']} x 5xx, "
         f"{rows['timeout']} hangs (> {args.timeout:.0f} s), {rows['conn']} connection errors; "
         f"lost writes {lost} -> {verdict}"
     )
