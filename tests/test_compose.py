@@ -409,15 +409,7 @@ def test_a_studys_background_and_methods_are_never_quoted():
         ("Methods", "Glimmerfield syndrome patients kept an infection diary for one whole year."),
         ("Results", "Glimmerfield syndrome flares doubled in the month after an infection."),
     ]
-    study = Document(
-        id="t:sections",
-        kind=SourceKind.RESEARCH,
-        collection="test",
-        title="Infections and Glimmerfield syndrome flares",
-        passages=tuple(
-            Passage(text, heading=heading, sentences=((0, len(text)),)) for heading, text in parts
-        ),
-    )
+    study = sectioned_study("t:sections", parts)
     query = query_of(QUESTION, focus_analysis())
     said = {
         c.ref.text for c in candidates(query, [SimpleNamespace(document=study)], Audience.CLINICIAN)
@@ -452,18 +444,13 @@ def test_a_study_is_cited_with_its_authors_licence_and_the_sections_quoted():
         ("Background", "Glimmerfield syndrome flares are thought to follow infections in adults."),
         ("Results", "Glimmerfield syndrome flares doubled in the month after an infection."),
     ]
-    study = Document(
-        id="t:cited",
-        kind=SourceKind.RESEARCH,
-        collection="pmc",
-        title="Infections and Glimmerfield syndrome flares",
+    study = sectioned_study(
+        "t:cited",
+        parts,
         publisher="Journal of Fictional Neurology",
         year=2020,
         authors="Moth AB et al.",
         extra={"license": "CC BY 4.0"},
-        passages=tuple(
-            Passage(text, heading=heading, sentences=((0, len(text)),)) for heading, text in parts
-        ),
     )
     query = query_of(QUESTION, focus_analysis())
     answer = compose(QUESTION, query, [SimpleNamespace(document=study)], Audience.CLINICIAN)
@@ -472,3 +459,17 @@ def test_a_study_is_cited_with_its_authors_licence_and_the_sections_quoted():
     line = reference_line(ref, clinician=True)
     assert line.startswith("Research · Moth AB et al. Infections and Glimmerfield syndrome flares.")
     assert "Quoted from: Results." in line and "CC BY 4.0." in line
+
+
+def sectioned_study(doc_id: str, parts: list[tuple[str, str]], **fields) -> Document:
+    """A study whose passages are (heading, one sentence) pairs."""
+    return Document(
+        id=doc_id,
+        kind=SourceKind.RESEARCH,
+        collection="test",
+        title="Infections and Glimmerfield syndrome flares",
+        passages=tuple(
+            Passage(text, heading=heading, sentences=((0, len(text)),)) for heading, text in parts
+        ),
+        **fields,
+    )

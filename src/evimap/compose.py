@@ -66,7 +66,6 @@ MAX_DEFINITIONS = 5  # plain-language help: the focus and up to four more terms
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
-# Sections of a research abstract a lay reader is shown: its conclusions.
 # Sections of a study that say why and how it was done ("Background", "Material and
 # methods > Participants"), not what it found, or weigh it against other studies
 # ("Discussion": "These results do not correspond with previous in vitro findings"): never
@@ -79,6 +78,7 @@ _NOT_FINDINGS = re.compile(
     r"acknowledg|trial registration|table|figure)",
     re.IGNORECASE,
 )
+# Sections of a research abstract a lay reader is shown: its conclusions.
 _CONCLUSION = re.compile(r"conclu|interpret|implication|summary", re.IGNORECASE)
 _STATS = re.compile(
     r"\b(p\s*[<=>]|ci\b|95%|odds ratio|hazard ratio|\bor\b \d|\bhr\b|n\s*=)", re.IGNORECASE
@@ -184,6 +184,11 @@ def _may_matter(
     """Cheap tests before scoring: an asked word (or a cue of the type) is there, and a
     sentence from a document about something else names the focus."""
     text = ref.text if previous is None else previous.text + " " + ref.text
+    return _could_cover(text, query, needles, about)
+
+
+def _could_cover(text: str, query: Query, needles: tuple[str, ...], about: bool) -> bool:
+    """`text` holds a needle and, from a document about something else, names the focus."""
     if not about and not names_focus(text, query.focus):
         return False
     lower = text.lower()
@@ -198,19 +203,7 @@ def _passage_filter(
     A full-text trial has hundreds of sentences, most in such passages."""
     if about and not needles:
         return None
-
-    def keep(text: str) -> bool:
-        if not about and not names_focus(text, query.focus):
-            return False
-        lower = _lower(text)
-        return not needles or any(needle in lower for needle in needles)
-
-    return keep
-
-
-@functools.lru_cache(maxsize=20_000)
-def _lower(text: str) -> str:
-    return text.lower()
+    return lambda text: _could_cover(text, query, needles, about)
 
 
 def _sentences(
@@ -220,11 +213,11 @@ def _sentences(
     out of its span. Lay readers get a research abstract's conclusions only. `keep`: which
     passages (by text) may hold a sentence worth scoring."""
     for p_index, passage in enumerate(doc.passages):
+        if doc.kind is SourceKind.RESEARCH and _NOT_FINDINGS.match(passage.heading):
+            continue  # why and how a study was done, not what it found
         if keep is not None and not keep(passage.text):
             continue
         spans = list(enumerate(passage.sentences or ()))
-        if doc.kind is SourceKind.RESEARCH and _NOT_FINDINGS.match(passage.heading):
-            continue  # why and how a study was done, not what it found
         if lay and doc.kind is SourceKind.RESEARCH:
             spans = _conclusions(passage.heading, spans)
         previous = None

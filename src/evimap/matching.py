@@ -52,12 +52,13 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
         own = doc.question
         if own is None or not own.qtype:
             continue
+        same = _same_subject(doc, query.focus, query.text)
+        if not same:
+            continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
         for index, part in enumerate(query.parts):
             if not entails(query, part, _about(doc), types.get(own.qtype.lower(), "")):
                 continue
-            score = _score(doc, part, rank, query.focus)
-            if not _same_subject(doc, query.focus, query.text):
-                continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
+            score = _score(doc, part, rank, same)
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
                 best[index] = Match(doc, index, score)
     return sorted(best.values(), key=lambda m: m.part)
@@ -83,7 +84,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         if doc.question is None or not names_focus(_about(doc), query.focus) or not query.focus:
             continue
         for index, part in enumerate(query.parts[:1]):
-            score = _score(doc, part, rank, query.focus)
+            score = _score(doc, part, rank, _same_subject(doc, query.focus))
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best
@@ -94,10 +95,11 @@ def _about(doc: Document) -> str:
     return " ".join([doc.title, own.focus if own else "", *(own.synonyms if own else ())])
 
 
-def _score(doc: Document, part: Part, rank: int, focus: Sequence[str] = ()) -> float | None:
-    """How well a source question answers `part`; None when it is not about the part of the
-    focus asked ("MS flares", not MS) or the rare thing a short question asks ("pizza"
-    toppings for gout: what the sources say about gout in general does not answer it)."""
+def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | None:
+    """How well a source question answers `part` (`same`: `_same_subject`'s bonus); None
+    when it is not about the part of the focus asked ("MS flares", not MS) or the rare thing
+    a short question asks ("pizza" toppings for gout: what the sources say about gout in
+    general does not answer it)."""
     said = _stems(_about(doc))
     if any(not (a.stems & said) for a in (*part.narrowing, *part.rare)):
         return None  # about the whole condition, not the part or the rare thing asked
@@ -106,7 +108,6 @@ def _score(doc: Document, part: Part, rank: int, focus: Sequence[str] = ()) -> f
         return None
     rest = [a for a in part.aspects if not a.names_type and not a.narrows]
     covered = _share(rest, said)
-    same = _same_subject(doc, focus)
     return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10) + same
 
 

@@ -18,25 +18,8 @@ from importlib.resources import files
 import yaml
 
 from evimap.embeddings import common_words
+from evimap.questions import asking_words, is_request
 from evimap.text import stem, stopwords, words
-
-
-@cache
-def _message() -> dict:
-    return yaml.safe_load((files("evimap") / "data" / "message.yaml").read_text("utf-8"))
-
-
-@cache
-def _asking_words() -> frozenset[str]:
-    """Words that ask and name nothing asked about (data/message.yaml `asking_words`)."""
-    return frozenset(_message()["asking_words"].split())
-
-
-@cache
-def _request() -> re.Pattern[str]:
-    """A sentence that asks for help or information (data/message.yaml `request`)."""
-    return re.compile(_message()["request"], re.IGNORECASE | re.VERBOSE)
-
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
 RARE_WEIGHT = 7.0  # idf of a word in about 1 of 1,000 documents or fewer
@@ -173,7 +156,7 @@ def _part(
     asked: dict[str, str] = {}
     for word in words(text):
         key = stem(word)
-        if word in _asking_words() or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
+        if word in asking_words() or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
             continue
         if key in focus_words or key in groups:
             continue
@@ -190,7 +173,7 @@ def _part(
         names_type = bool(cues) and mentions(key, cues)
         narrows = key in near and not names_type
         aspects.append(Aspect(weights[key], frozenset(alts), names_type, narrows, asked[key]))
-    request = not text.rstrip().endswith("?") and bool(_request().search(text))
+    request = not text.rstrip().endswith("?") and is_request(text)
     return Part(tuple(aspects), qtype, bool(_YES_NO.match(text)), request)
 
 
@@ -246,7 +229,7 @@ def _subject_parts() -> frozenset[str]:
 
 
 def _content(word: str) -> bool:
-    return word not in _asking_words() and word not in stopwords() and word not in _NOT_A_PART
+    return word not in asking_words() and word not in stopwords() and word not in _NOT_A_PART
 
 
 def _type_word(word: str) -> bool:

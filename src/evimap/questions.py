@@ -119,7 +119,18 @@ def _message() -> dict:
         "out_of_scope": re.compile(config["out_of_scope"]["pattern"], flags),
         "out_of_scope_notice": " ".join(config["out_of_scope"]["notice"].split()),
         "abbreviations": frozenset(config["abbreviations"].split()),
+        "asking_words": frozenset(config["asking_words"].split()),
     }
+
+
+def asking_words() -> frozenset[str]:
+    """Words that ask, or ask for something, and name nothing asked about ("info")."""
+    return _message()["asking_words"]
+
+
+def is_request(sentence: str) -> bool:
+    """Whether a sentence asks for help or information ("Please help me with ...")."""
+    return bool(_message()["request"].search(sentence))
 
 
 def _tsv_rows(name: str) -> list[dict[str, str]]:
