@@ -324,3 +324,105 @@ def test_a_keyboard_only_reader_uses_the_question_page(live_server, flares_page,
     page.keyboard.press("Enter")
     page.wait_for_selector("#followup-result .label.pending")
     assert "steroid" in page.inner_text("#followup-result")
+
+
+def popover_shown(page, n: int = 0) -> bool:
+    return page.locator(f".short-answer .cite-pop >> nth={n}").is_visible()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_citation_shows_its_source_sentence_on_tap_and_without_javascript(
+    live_server, flares_page, browser_page
+):
+    """The popover opens on a tap too (a second tap follows the link; a tap elsewhere or Escape
+    closes it), and without JavaScript hover and focus still show it, a click still reaches
+    the reference and the "Source sentence" fold-out gives the sentence."""
+    page, base = browser_page, live_server.url
+    url = base + flares_page.url
+    browser = page.context.browser
+    cite = ".short-answer .cite >> nth=0"
+
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 800}, has_touch=True, is_mobile=True
+    ).new_page()
+    phone.goto(url)
+    assert phone.locator(".short-answer .cite").count() >= 2
+    sentence = phone.get_attribute(cite, "title")
+    phone.tap(cite)
+    assert popover_shown(phone) and phone.inner_text(".short-answer .cite-pop >> nth=0") == sentence
+    assert phone.evaluate("() => location.hash") == ""  # the first tap only opens it
+    assert phone.get_attribute(cite, "aria-expanded") == "true"
+    phone.screenshot(path=ARTIFACTS / "citation-popover-tap-360.png")
+    phone.tap(".short-answer .cite >> nth=1")  # another citation: only that one open
+    assert popover_shown(phone, 1) and not popover_shown(phone, 0)
+    phone.tap("h1")  # a tap elsewhere closes it
+    assert not popover_shown(phone, 1)
+    phone.tap(cite)
+    phone.tap(cite)  # the second tap follows the link
+    phone.wait_for_function("() => location.hash.startsWith('#ref-')")
+    phone.context.close()
+
+    # Escape dismisses a popover shown on hover (WCAG 1.4.13)
+    page.goto(url)
+    page.hover(cite)
+    assert popover_shown(page)
+    page.keyboard.press("Escape")
+    assert not popover_shown(page)
+
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    plain.goto(url)
+    plain.hover(cite)
+    assert popover_shown(plain)
+    plain.mouse.move(0, 0)
+    assert not popover_shown(plain)
+    plain.focus(cite)
+    assert popover_shown(plain)
+    support = plain.locator(".short-answer details.support >> nth=0")
+    support.locator("summary").click()
+    assert support.locator("blockquote").first.is_visible()
+    assert sentence.split(" … ")[0] in support.inner_text()
+    plain.click(cite)
+    plain.wait_for_function("() => location.hash.startsWith('#ref-')")
+    plain.context.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_clinician_prints_the_page_with_its_references(live_server, approved_page, browser_page):
+    """Print media (issue 13): the answer, its review status, the evidence map and every
+    reference with its address print; search, sign-in, the audience switch, the follow-up
+    box, fold-outs and popovers do not."""
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}{approved_page.url}?audience=clinician")
+    page.emulate_media(media="print")
+    for shown in (
+        "h1",
+        ".status-line",
+        ".review-status",
+        ".short-answer",
+        ".evidence-map svg",
+        ".references",
+        ".disclaimer",
+    ):
+        assert page.locator(shown).first.is_visible(), shown
+    for hidden in (
+        "header.site .search",
+        "header.site nav",
+        "nav.audience",
+        ".followup",
+        ".skip-link",
+        "details.support",
+    ):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    page.focus(".short-answer .cite >> nth=0")
+    assert not page.locator(".short-answer .cite-pop >> nth=0").is_visible()
+    refs = page.locator(".references li")
+    assert refs.count() >= 2 and all(refs.nth(i).is_visible() for i in range(refs.count()))
+    addresses = page.evaluate(
+        """() => [...document.querySelectorAll('.references a[href^="http"]')].map(a =>
+             [a.getAttribute('href'), a.textContent + getComputedStyle(a, '::after').content])"""
+    )
+    assert addresses and all(href in printed for href, printed in addresses), addresses
+    assert any(not printed.startswith(href) for href, printed in addresses)  # "PMID ..." <...>
+    page.screenshot(path=ARTIFACTS / "question-print.png", full_page=True)
+    page.pdf(path=ARTIFACTS / "question-print.pdf", format="A4")
+    assert (ARTIFACTS / "question-print.pdf").stat().st_size > 10_000
