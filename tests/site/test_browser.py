@@ -426,3 +426,58 @@ def test_a_clinician_prints_the_page_with_its_references(live_server, approved_p
     page.screenshot(path=ARTIFACTS / "question-print.png", full_page=True)
     page.pdf(path=ARTIFACTS / "question-print.pdf", format="A4")
     assert (ARTIFACTS / "question-print.pdf").stat().st_size > 10_000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_axe_finds_no_serious_violation_for_each_signed_in_role(
+    live_server, flares_page, people, browser_page
+):
+    """The pages each signed-in role sees with its own header and panels (issue 13): a member
+    (home, question page, their posts), a moderator (question page), a reviewer (the page under
+    review with the review panel, review due), an admin (asked questions), and the pages of
+    the join flow and errors a visitor meets (terms, a home-page answer, not found)."""
+    import json
+
+    script = axe_script()
+    page, base = browser_page, live_server.url
+    url = flares_page.url
+    found: dict[str, list[dict]] = {}
+
+    def audit(name: str, path: str | None = None) -> None:
+        if path is not None:
+            page.goto(base + path)
+        found[name] = axe_audit(page, script)
+
+    audit("community terms", "/community/terms/")
+    page.goto(base + "/")
+    page.fill("#question-box", "How are Glimmerfield syndrome flares treated?")
+    page.click("form.ask button[type=submit]")
+    page.wait_for_selector("#followup-result .label.pending")
+    audit("home, answered question")
+    audit("not found", "/no-such-page/")
+
+    for who, paths in (
+        ("member", ("/", url, "/community/me/")),
+        ("moderator", (url,)),
+        ("admin", ("/", "/draft/asked/")),
+    ):
+        sign_in(page, base, who, paths[0])
+        page.wait_for_load_state()
+        for path in paths:
+            audit(f"{path} ({who})", path)
+        page.click("header nav form button")  # sign out
+
+    sign_in(page, base, "editor", url)
+    page.click("button[name=approve]")
+    page.wait_for_load_state()
+    page.click("header nav form button")
+    sign_in(page, base, "reviewer", url)
+    page.wait_for_load_state()
+    assert page.locator(".review-panel button[name=approve]").count() == 1
+    audit("question under review (reviewer, review panel)")
+    audit("review due (reviewer)", "/review/due/")
+
+    (ARTIFACTS / "axe-roles.json").write_text(json.dumps(found, indent=1))
+    bad = {name: [v for v in vs if v["impact"] in SERIOUS] for name, vs in found.items()}
+    bad = {name: vs for name, vs in bad.items() if vs}
+    assert not bad, json.dumps(bad, indent=1)
