@@ -214,6 +214,32 @@ def test_an_english_word_no_source_holds_is_unknown_in_a_short_question():
     assert q.unknown == ("jazz",)
 
 
+def test_a_word_no_source_holds_is_noise_in_a_long_message_about_a_known_condition():
+    """A browser's name or a misspelt brand in a long story does not stop the answer; the
+    same word among a few asked words still does."""
+    story = (
+        "Sent from ZorbBrowser on my phone. My aunt has had Glimmerfield syndrome for years, she "
+        "tried zorblatine and many creams, saw three doctors, nothing helps her tired legs at "
+        "night. How is it treated?"
+    )
+    nowhere = {"zorbbrowser", "zorblatine"}
+    counts = {"frequency": lambda w: 0 if w in nowhere else 5, "documents": 10}
+    assert query_of(story, analysis(story, "treatment"), **counts).unknown == ()
+    short = "Does zorblatine cure Glimmerfield syndrome?"
+    assert query_of(short, analysis(short, "effectiveness"), **counts).unknown == ("zorblatine",)
+
+
+def test_without_a_source_question_a_study_titled_with_the_focus_is_the_nearest():
+    text = "Can Glimmerfield syndrome be passed on by a blood transfusion?"
+    q = query(text, "transmission")
+    match = nearest(q, retrieved(OTHER, TRIAL))
+    assert match is not None and match.doc.id == "t:trial"
+    answer = compose(text, q, retrieved(OTHER, TRIAL), Audience.CLINICIAN, nearest=match)
+    assert not answer.abstained and answer.references[0].doc_id == "t:trial"
+    assert "one source on glimmerfield syndrome" in answer.notices[-1].text
+    assert nearest(q, retrieved(CAUSES, TRIAL)).doc.id == "t:q1"  # a source question first
+
+
 def test_people_words_do_not_narrow_the_subject():
     q = query("How is my brother with Glimmerfield syndrome treated?", "treatment")
     assert q.narrowing == ()
@@ -228,10 +254,12 @@ def test_web_page_headings_run_into_a_sentence_are_left_out():
         ("Bone Density Tests The test used to diagnose it is a bone scan.", "The test"),
         ("Where Gout Usually Occurs Gout normally attacks the joints of the feet.", "Gout"),
         ("Diet At this time there are no vitamins with a proven value here.", "At this"),
+        ("Prevention and Treatment The good news is that glimmer rash can be prevented.", "The"),
     ]:
         assert text[_glued_heading(text) :].startswith(rest)
     plain = "Multiple sclerosis is a disease of the brain and the spinal cord."
     assert _glued_heading(plain) == 0
+    assert _glued_heading("Rest and Moonseed Tea are what most people with it need.") == 0
 
 
 def test_a_list_run_together_is_not_a_statement():
@@ -501,3 +529,30 @@ def test_without_a_focus_a_source_question_needs_most_of_its_subject_named():
     )
     found = entailed(no_focus, retrieved(kidney, teen))
     assert [m.doc.id for m in found] == ["t:q11"]
+
+
+DIAGNOSIS = agency(
+    5,
+    "How to diagnose Glimmerfield syndrome?",
+    "exams and tests",
+    "A glimmer scan can show whether Glimmerfield syndrome will cause flares and help "
+    "prevent them from being missed. Glimmerfield syndrome is diagnosed with a glimmer scan.",
+)
+RISKS = agency(
+    6,
+    "Who is at risk for Glimmerfield syndrome?",
+    "susceptibility",
+    "People who work with moonseed are more likely to get Glimmerfield syndrome, because "
+    "moonseed dust causes the gene change in some of them.",
+)
+
+
+def test_a_source_question_of_another_type_gives_no_sentence_a_near_type_may():
+    """A page answering how the condition is diagnosed does not answer how it is prevented,
+    though its words overlap; a page on risk factors may answer what causes it."""
+    text = "How can Glimmerfield syndrome flares be prevented?"
+    q = query(text, "prevention")
+    assert not candidates(q, retrieved(DIAGNOSIS), Audience.PATIENT)
+    q = query("What causes Glimmerfield syndrome?", "cause")
+    found = candidates(q, retrieved(RISKS, DIAGNOSIS), Audience.PATIENT)
+    assert {c.doc.id for c in found} == {"t:q6"}

@@ -390,3 +390,16 @@ def test_a_comma_splits_two_asks_but_not_a_condition_or_a_relative_clause(vocabu
 )
 def test_a_question_about_an_animals_health_is_out_of_scope(vocabulary, text, outside):
     assert bool(analyze(text, vocabulary).out_of_scope) is outside
+
+
+def test_a_broad_topic_named_beside_a_condition_comes_after_it():
+    """ "the inheritance pattern of Quorvane syndrome": the topic Genetics is named first, the
+    condition is what is asked about."""
+    from evimap.questions import _focus
+    from evimap.vocabulary.matching import Concept
+
+    topic = Concept("Genetics", "topic", span=(12, 31))
+    condition = Concept("Quorvane syndrome", "condition", span=(35, 52))
+    context = Concept("Blemwort pyrexia", "condition", span=(60, 76))
+    ordered = _focus([topic, context, condition], [(0, 53)])
+    assert [c.name for c in ordered] == ["Quorvane syndrome", "Genetics", "Blemwort pyrexia"]

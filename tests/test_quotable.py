@@ -16,6 +16,7 @@ from evimap.quotable import lead_in, listing, methods, navigation, statement, we
         "Glimmerfield fever is described at https://example.org/glimmer today.",
         "Call your doctor's office if the glimmer rash spreads past the elbow.",
         "Our web site explains glimmerfield fever in several languages.",
+        "More details about glimmer rash tests are provided in the Screening Tests section.",
     ],
 )
 def test_navigation_is_not_a_statement(text):

@@ -34,6 +34,7 @@ from evimap.evidence import Document, SourceKind
 from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
+from evimap.questions import medquad_type_map, near_types
 from evimap.quotable import DANGLING, LIST_ITEM, listing, navigation, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
@@ -52,6 +53,7 @@ _KIND_BONUS = {  # preferred sources per audience
     True: {"reference": 0.25, "guideline": 0.15, "research": 0.0},  # lay readers
     False: {"guideline": 0.25, "research": 0.1, "reference": 0.0},  # clinicians
 }
+OVERVIEW = "definition"  # a source question of this type may answer any other in part
 MIN_COVERAGE = 0.34  # share of what was asked (beside the focus) a sentence must cover
 MIN_COVERAGE_NO_FOCUS = 0.6  # without a known focus, only sentences holding most asked words
 MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
@@ -130,9 +132,13 @@ def candidates(
     found: list[Candidate] = []
     needles = _needles(query)
     leads = {m.doc.id for m in lead}
+    asked = {part.qtype for part in query.parts}
+    asked |= {near for qtype in tuple(asked) for near in near_types().get(qtype, ())}
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
+        if not own and not urgent and _answers_another_type(doc, asked):
+            continue  # "How to diagnose X?" holds no answer to how X is prevented
         if audience.lay and doc.kind is SourceKind.RESEARCH:
             about = False  # a lay reader gets a study's sentences that name the focus only
         topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
@@ -146,6 +152,19 @@ def candidates(
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+def _answers_another_type(doc: Document, asked: set[str]) -> bool:
+    """Whether a source's own question asks another type than any asked or near one (an
+    overview, "What is X?", may hold a little of every type): its sentences answer that
+    question, and
+    placed under ours they change subject ("the test used to diagnose osteoporosis" under
+    how to prevent it)."""
+    own = doc.question.qtype if doc.question else ""
+    if not own:
+        return False
+    ours = medquad_type_map().get(own.strip().lower(), "")
+    return bool(ours) and ours not in asked and ours != OVERVIEW
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,16 +264,24 @@ def _glued_heading(text: str) -> int:
     """Characters of a web page's section heading run into the sentence after it: up to
     five capitalised words, then a capitalised word that repeats one of them ("Exercise
     Exercise can help ...", "Where Gout Occurs Gout attacks ...") or opens a sentence
-    ("Bone Density Tests The test ...", "Diet At this time ...")."""
+    ("Bone Density Tests The test ...", "Diet At this time ..."); "and", "of" ... may join
+    its words ("Prevention and Treatment The good news ...")."""
     tokens = text.split(" ", 12)
     for k in range(1, 6):
-        if len(tokens) < k + 6 or not _capitalised(tokens[k - 1]):
+        if len(tokens) < k + 6:
+            break
+        if not _capitalised(tokens[k - 1]):
+            if 1 < k < 5 and tokens[k - 1] in _HEADING_JOINS:
+                continue  # "Prevention and Treatment The good news is ..."
             break
         after = tokens[k]
         heading = {t.lower() for t in tokens[:k]}
         if _capitalised(after) and (after.lower() in heading or after in _OPENERS):
             return len(" ".join(tokens[:k])) + 1
     return 0
+
+
+_HEADING_JOINS = frozenset({"and", "or", "of", "for", "in", "to", "with", "&"})
 
 
 def _capitalised(token: str) -> bool:
@@ -693,9 +720,12 @@ def evidence_summary(references: Sequence[Reference]) -> str:
     return f"Based on {len(references)} source{plural}: {', '.join(parts)}{newest}."
 
 
-def _partial(nearest: Match, audience: Audience) -> str:
-    asked = nearest.doc.question.text if nearest.doc.question else nearest.doc.title
-    return wording.says("partial", audience, asked=asked.strip())
+def _partial(nearest: Match, audience: Audience, query: Query) -> str:
+    """Says that a nearby question is answered: the source's own, or its title."""
+    if nearest.doc.question is not None:
+        return wording.says("partial", audience, asked=nearest.doc.question.text.strip())
+    about = query.focus[0] if query.focus else "the subject"
+    return wording.says("partial_source", audience, asked=nearest.doc.title.strip(), about=about)
 
 
 def abstention(
@@ -762,8 +792,9 @@ def compose(
         if not chosen and nearest is not None:
             lead = [nearest]
             chosen = select(candidates(query, retrieved, audience, lead), audience, lead)
-            notices = (*notices, Notice("partial", _partial(nearest, audience)))
-            partial = True
+            partial = bool(chosen)
+            if partial:
+                notices = (*notices, Notice("partial", _partial(nearest, audience, query)))
     if not chosen:
         return abstention(question, query, audience, len(retrieved), notices)
     plan = layout(chosen, query, audience, lead, partial=partial)

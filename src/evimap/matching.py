@@ -30,6 +30,7 @@ from evimap.text import stem, words
 
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
 SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
+UNASKED = 2.0  # a source's own question about the focus, before a document merely titled so
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +78,19 @@ def entails(query: Query, part: Part, source: str, source_type: str) -> bool:
 
 def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
     """The best source question about the focus whatever type it asks: what the sources
-    say about the subject when none answers the question itself (said to be so)."""
+    say about the subject when none answers the question itself (said to be so). Where no
+    source asks a question about it, a study or guideline whose title names the focus."""
+    if not query.focus:
+        return None
     best: Match | None = None
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
-        if doc.question is None or not names_focus(_about(doc), query.focus) or not query.focus:
+        if not names_focus(_about(doc), query.focus):
             continue
         for index, part in enumerate(query.parts[:1]):
             score = _score(doc, part, rank, _same_subject(doc, query.focus))
+            if score is not None and doc.question is None:
+                score -= UNASKED  # a study or guideline whose title names the focus
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best

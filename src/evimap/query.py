@@ -22,6 +22,7 @@ from evimap.questions import asking_words, is_request
 from evimap.text import stem, stopwords, words
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
+LONG_ASK = 8  # a part asking more words than this tells a story: an unknown one is noise
 RARE_WEIGHT = 7.0  # idf of a word in about 1 of 1,000 documents or fewer
 
 
@@ -133,14 +134,26 @@ def query_of(
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 
     parts = []
+    named: list[str] = []  # words no source holds, in parts where they are what is asked
     for text, qtype, near in _parts_of(question, analysis):
         unheard.clear()
+        unknown.clear()
         part = _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh, near)
         if unheard and len(part.asked) + len(unheard) <= SHORT_ASK:
             unknown.extend(unheard)  # "jazz" in a four-word question is what it asks about
+        if _asks_unknown(part, len(unknown), bool(focus_names)):
+            named.extend(unknown)
         parts.append(part)
     names = tuple(dict.fromkeys(n for n in focus_names if n))
-    return Query(question, tuple(parts), names, tuple(dict.fromkeys(unknown)))
+    return Query(question, tuple(parts), names, tuple(dict.fromkeys(named)))
+
+
+def _asks_unknown(part: Part, unknown: int, focus: bool) -> bool:
+    """Whether words no trusted source holds are what a part asks about: without a known
+    focus ("Does Pellridge-Omsk syndrome cause hair loss?"), or among a few asked words
+    ("Can I take zorbolix with metformin?"). In a long message about a known condition,
+    such a word is noise (a browser's name, a brand, a typo): the rest is still answered."""
+    return unknown > 0 and (not focus or len(part.asked) + unknown <= LONG_ASK)
 
 
 def _part(

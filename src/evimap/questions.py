@@ -145,6 +145,15 @@ def question_types() -> dict[str, str]:
 
 
 @cache
+def near_types() -> dict[str, frozenset[str]]:
+    """Each question type -> the types whose source answers may answer it in part."""
+    return {
+        row["type"]: frozenset(t.strip() for t in row["near"].split(";") if t.strip())
+        for row in _tsv_rows("question_types.tsv")
+    }
+
+
+@cache
 def medquad_type_map() -> dict[str, str]:
     """MedQuAD qtype label -> our question type."""
     return {
@@ -495,12 +504,14 @@ def _spelled(text: str, corrections: Iterable[tuple[str, str]]) -> str:
 
 
 def _focus(concepts: Iterable[Concept], asks: list[tuple[int, int]]) -> tuple[Concept, ...]:
-    """Concepts named in the question parts first, then those of the context; each once."""
+    """Concepts named in the question parts first, then those of the context; each once.
+    A broad topic ("inheritance pattern" is the topic Genetics) comes after a condition,
+    drug or test named beside it: "the inheritance pattern of Huntington disease"."""
 
     def asked(concept: Concept) -> bool:
         return any(s <= concept.span[0] < e for s, e in asks)
 
-    ordered = sorted(concepts, key=lambda c: (not asked(c), c.span[0]))
+    ordered = sorted(concepts, key=lambda c: (not asked(c), c.kind == "topic", c.span[0]))
     unique: dict[str, Concept] = {}
     for concept in ordered:
         unique.setdefault(concept.name.lower(), concept)

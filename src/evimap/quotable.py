@@ -46,7 +46,10 @@ NAVIGATION_ANYWHERE = re.compile(
     r"\bfrequency of a sign or symptom\b|\bnumber of the fraction\b|"
     r"\bmeans that in a study of\b|\bmay be rare or common\b|"
     # the boilerplate under a page's table of how often each sign is seen
-    r"\bfrequenc(?:y|ies)\b.{0,60}\b(?:fraction|specific study|no information|rough estimate)",
+    r"\bfrequenc(?:y|ies)\b.{0,60}\b(?:fraction|specific study|no information|rough estimate)|"
+    # a document's pointer to its own parts ("... are provided in the Screening Tests section")
+    r"\b(?:are|is) (?:provided|described|discussed|given|listed) (?:in|under) the\b.{0,80}"
+    r"\bsection\b",
     re.IGNORECASE,
 )
 # Substrings one of which a sentence holds if NAVIGATION_ANYWHERE can match: most
@@ -62,6 +65,7 @@ _ANYWHERE_HINTS = (
     "fraction",
     "a study of",
     "rare or",
+    "section",
 )
 
 
