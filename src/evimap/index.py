@@ -24,6 +24,7 @@ TEXT_FIELDS = ("title", "question", "body", "keywords")
 # raised hybrid nDCG@10 on train 0.689 -> 0.722 and on test 0.679 -> 0.712.
 DEFAULT_BOOSTS = {"title": 0.5, "question": 1.5, "body": 1.0, "keywords": 0.5}
 FILTER_FIELDS = ("kind", "collection", "design")
+FILTER_SCORE = 1.0  # what a filter adds to a hit's BM25 score (tantivy's term set scores 1)
 
 _QUERY_WORD = re.compile(r"[^\W_]+")  # no punctuation reaches tantivy's query parser
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -88,6 +89,7 @@ class SearchIndex:
         self._threads = threads or _writer_threads()
         self._writer: tantivy.IndexWriter | None = None
         self._loaded: tuple[int, int, int] | None = None  # meta.json when last reloaded
+        self._searcher: tantivy.Searcher | None = None  # the searcher of that state
 
     @property
     def writer(self) -> tantivy.IndexWriter:
@@ -119,6 +121,7 @@ class SearchIndex:
         if self._writer is not None:
             self._writer.commit()
             self.index.reload()
+            self._searcher = None  # the next searcher() sees this commit
 
     def rollback(self) -> None:
         if self._writer is not None:
@@ -134,13 +137,17 @@ class SearchIndex:
         cannot be read (its folder deleted or unreadable: `evimap library rebuild-index`).
 
         The reader is reloaded only when meta.json changed (a commit replaces it whole, so
-        its inode changes): a reload cost about 1 ms, some 7 times per answer."""
+        its inode changes): a reload cost about 1 ms, some 7 times per answer. Until then
+        the same Searcher object is handed out, so callers may key what they derive from a
+        search by it (`Retriever` does)."""
         stamp = _meta_stamp(self.path)
         try:
-            if stamp is None or stamp != self._loaded:
+            searcher = self._searcher
+            if stamp is None or stamp != self._loaded or searcher is None:
                 self.index.reload()
+                searcher = self._searcher = self.index.searcher()
                 self._loaded = stamp  # read before the reload: a commit in between reloads again
-            return self.index.searcher()
+            return searcher
         except ValueError as exc:
             raise LibraryError(
                 f"cannot read the search index {self.path}: {exc} "
@@ -195,14 +202,25 @@ class SearchIndex:
         )
 
     def _filtered(self, query: tantivy.Query, filters: dict[str, Sequence[str]]) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, query)]
+        """`query` restricted by `filters`; each filter adds FILTER_SCORE to a hit's score.
+
+        The filters come first: tantivy walks an intersection from its first clause, so a
+        filter on a few documents (the guidelines) is walked and the words' postings only
+        looked up, where walking the words' postings first cost as much as no filter."""
+        clauses = []
         for field, values in filters.items():
             if field not in FILTER_FIELDS:
                 raise LibraryError(f"cannot filter on {field!r}; filters: {FILTER_FIELDS}")
-            if values:
-                term_set = tantivy.Query.term_set_query(self.schema, field, list(values))
+            wanted = list(dict.fromkeys(values))
+            if len(wanted) == 1:  # scored as a term set scores: a constant 1
+                term = tantivy.Query.term_query(self.schema, field, wanted[0])
+                clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(term, 1.0)))
+            elif wanted:
+                term_set = tantivy.Query.term_set_query(self.schema, field, wanted)
                 clauses.append((tantivy.Occur.Must, term_set))
-        return query if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        if not clauses:
+            return query
+        return tantivy.Query.boolean_query([*clauses, (tantivy.Occur.Must, query)])
 
 
 def _meta_stamp(path: Path) -> tuple[int, int, int] | None:

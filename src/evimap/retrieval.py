@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 from evimap import embeddings
 from evimap.embeddings import Encoder, SemanticUnavailableError
 from evimap.evidence import Document
+from evimap.index import FILTER_SCORE
 from evimap.vectors import vector_index
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ ALPHA = 0.3  # weight of the semantic stage in convex fusion (tuned on SciFact t
 RRF_K = 60  # the constant of Cormack et al.; used when fusion="rrf"
 QUERY_CACHE = 16  # query vectors kept per Retriever
 QTYPE_BOOST = 0.2  # fused score x 1.2 for a source question of the asked type
+UNFILTERED_KEPT = 8  # unfiltered lexical lists remembered per Retriever (see _derived)
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W_]+")
@@ -161,6 +164,7 @@ class Retriever:
     fallback: str | None = field(default=None, init=False)
     effective_mode: str = field(default="", init=False)
     _vectors: dict = field(default_factory=dict, init=False, repr=False)  # recent queries
+    _unfiltered: dict = field(default_factory=dict, init=False, repr=False)  # see _derived
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -202,7 +206,11 @@ class Retriever:
         """The k best documents for `query`, restricted to source `kinds`/`collections`;
         `with_text`: only documents with text to quote (MedQuAD keeps some questions whose
         answers it could not share: a title and a link, nothing an answer can say)."""
-        depth = max(k, self.candidates)
+        qtype = getattr(analysis, "qtype", "") if analysis is not None else ""
+        kept = max((3 if with_text else 2) * k, 20) if qtype or with_text else k
+        # Fusion needs each stage's candidates; one stage alone is cut to `kept` anyway, and
+        # a search for fewer hits skips more postings (its score threshold rises sooner).
+        depth = kept if self.effective_mode == "lexical" else max(k, self.candidates)
         lexical: list[tuple[str, float]] = []
         semantic: list[tuple[str, float]] = []
         with self.library.snapshot() as snap:
@@ -211,10 +219,7 @@ class Retriever:
             if self.effective_mode in ("hybrid", "semantic"):
                 semantic = self._semantic(query, depth, kinds, collections)
             fused = self._fuse(lexical, semantic)
-            qtype = getattr(analysis, "qtype", "") if analysis is not None else ""
-            pool = (
-                fused[: max((3 if with_text else 2) * k, 20)] if qtype or with_text else fused[:k]
-            )
+            pool = fused[:kept]
             docs = self.library.store.get_many([d for d, _ in pool], with_text=with_text)
             if with_text:
                 pool = [(d, s) for d, s in pool if d in docs]
@@ -232,6 +237,10 @@ class Retriever:
         # Plain words only: the index tokenizer splits "patient's" and "covid-19" at the
         # punctuation anyway, and the query parser rejects some of it (an apostrophe).
         text = " ".join(_WORD.findall(" ".join((query, *expansions))))
+        if kinds and not collections:
+            derived = self._derived(snap, text, depth, kinds)
+            if derived is not None:
+                return derived
         hits = self.library.index.search(
             text,
             depth,
@@ -239,7 +248,34 @@ class Retriever:
             boosts=self.boosts,
             searcher=snap.searcher,
         )
-        return [(h.id, h.score) for h in hits]
+        found = [(h.id, h.score) for h in hits]
+        if not kinds and not collections:
+            with self._lock:
+                while len(self._unfiltered) >= UNFILTERED_KEPT:
+                    self._unfiltered.pop(next(iter(self._unfiltered)))
+                self._unfiltered[(id(snap.searcher), text)] = (snap.searcher, depth, found)
+        return found
+
+    def _derived(self, snap, text, depth, kinds) -> list[tuple[str, float]] | None:
+        """The `kinds` search read off the unfiltered search of the same words, when one
+        ran on the same searcher and holds `depth` documents of those kinds (or every
+        document the words match): the same documents, order and scores as the filtered
+        search (its score is the unfiltered one plus FILTER_SCORE, in tantivy's float32),
+        without walking the words' postings again. In a library of millions of citations
+        the research search cost more than any other (the filter is most documents, so
+        nothing is skipped). None: run the filtered search."""
+        with self._lock:
+            entry = self._unfiltered.get((id(snap.searcher), text))
+        if entry is None or entry[0] is not snap.searcher:
+            return None
+        _, limit, hits = entry
+        kind_of = self.library.store.kinds([d for d, _ in hits])
+        if kind_of is None or len(kind_of) < len(hits):
+            return None  # the index may not hold the store's kinds (an ingest is running)
+        matching = [(d, _float32(s + FILTER_SCORE)) for d, s in hits if kind_of[d] in kinds]
+        if len(matching) >= depth or len(hits) < limit:
+            return matching[:depth]
+        return None
 
     def _semantic(self, query, depth, kinds, collections):
         assert self.encoder is not None
@@ -289,6 +325,11 @@ class Retriever:
 
         rescored = [(d, boosted(d, s)) for d, s in fused]
         return sorted(rescored, key=lambda item: -item[1])
+
+
+def _float32(value: float) -> float:
+    """`value` rounded to float32, as tantivy adds scores (exact sum, then rounded)."""
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def _filters(kinds: Sequence[str], collections: Sequence[str]) -> dict[str, list[str]]:

@@ -322,6 +322,20 @@ class Store:
             docs.update((i, decode_body(b)) for i, b in self.conn.execute(query, chunk))
         return docs
 
+    def kinds(self, ids: Sequence[str]) -> dict[str, str] | None:
+        """{id: kind} of the `ids` the store holds; None while documents written to the
+        store wait for their index entry (the index may still hold their former kind)."""
+        if self.conn.execute("SELECT 1 FROM index_journal LIMIT 1").fetchone():
+            return None
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            # only "?" placeholders are written into the SQL; the ids are bound parameters
+            query = f"SELECT id, kind FROM documents WHERE id IN ({marks})"  # nosec B608
+            found.update(self.conn.execute(query, chunk).fetchall())
+        return found
+
     def iter_documents(self, batch: int = 2000) -> Iterator[Document]:
         """Every document, in id order, read in pages (bounded memory)."""
         last = ""
