@@ -64,3 +64,30 @@ def test_the_condition_page_maps_its_questions_against_the_levels_of_evidence(
     desc = re.search(r'<desc id="condition-map-desc">(.*?)</desc>', figure).group(1)
     assert desc.startswith(approved_page.title) and "1 guideline" in desc
     assert figure.count('<g class="cell kind-') >= 2
+
+
+def test_undated_sources_alone_draw_no_year_ticks():
+    svg = evidence_map(
+        [
+            {"number": 1, "kind": "research", "title": "A", "year": None},
+            {"number": 2, "kind": "reference", "title": "B", "year": ""},
+            {"number": 3, "kind": "reference", "title": "C"},
+        ]
+    )
+    ticks = re.findall(r'<text class="year"[^>]*>([^<]+)</text>', svg)
+    assert ticks == ["n.d."]  # before: -3 ... 3, an axis of years no source has
+    assert "none given" in svg
+
+
+def test_points_of_one_year_and_level_stay_in_the_frame_and_apart():
+    refs = [{"number": n, "kind": "reference", "title": str(n), "year": 2024} for n in (1, 2, 3)]
+    refs += [{"number": n, "kind": "reference", "title": str(n)} for n in (4, 5, 6, 7)]
+    refs.append({"number": 8, "kind": "reference", "title": "8", "year": 2010})
+    svg = evidence_map(refs)
+    width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor', svg)]
+    assert len(xs) == 8 and all(15 <= x <= width - 15 for x in xs), xs
+    assert len({round(x) for x in xs}) == 8  # same level, so no two points share an x
+    no_date = float(re.search(r'<text class="year" x="([\d.]+)"[^>]*>n\.d\.<', svg).group(1))
+    first_year = min(float(x) for x in re.findall(r'<text class="year" x="([\d.]+)"[^>]*>\d', svg))
+    assert max(xs[3:7]) + 15 < first_year - 15 and no_date < first_year

@@ -53,31 +53,43 @@ def evidence_map(references: list[dict], prefix: str = "") -> str:
     if not refs:
         return ""
     css_id = f"{prefix}evidence-map"
-    years = [int(r["year"]) for r in refs if _year(r)]
-    undated = any(not _year(r) for r in refs)
+    years = [y for y in (_year(r) for r in refs) if y is not None]
+    # sources of one year and level stand side by side; the widest such group at each end
+    # (and in the n.d. column) widens the margin, so no point leaves the frame or overlaps
+    groups: dict[tuple[int | None, int], int] = {}
+    for ref in refs:
+        key = (_year(ref), level(ref))
+        groups[key] = groups.get(key, 0) + 1
+    undated = max((n for (y, _), n in groups.items() if y is None), default=0)
     lo, hi = (min(years), max(years)) if years else (0, 0)
-    if hi - lo < 4:  # at least a few years wide, so one year is not a whole axis
+    if years and hi - lo < 4:  # at least a few years wide, so one year is not a whole axis
         pad = (4 - (hi - lo)) // 2 + 1
         lo, hi = lo - pad, hi + pad
-    x0 = NO_YEAR_X + 40 if undated else LEFT + 22
-    x1 = WIDTH - RIGHT - 14
+    no_year_x = NO_YEAR_X + (undated - 1) * STEP / 2 if undated else NO_YEAR_X
+    at_lo = max((n for (y, _), n in groups.items() if y == lo), default=1)
+    at_hi = max((n for (y, _), n in groups.items() if y == hi), default=1)
+    x0 = (no_year_x + (undated - 1) * STEP / 2 + 40 if undated else LEFT + 22) + (
+        at_lo - 1
+    ) * STEP / 2
+    x1 = WIDTH - RIGHT - 14 - (at_hi - 1) * STEP / 2
     height = TOP + ROW * len(LEVELS) + BOTTOM
 
     def x_of(year: int | None) -> float:
         if year is None:
-            return NO_YEAR_X
+            return no_year_x
         return x0 + (x1 - x0) * (year - lo) / (hi - lo)
 
     def y_of(lvl: int) -> float:
         return TOP + ROW * (5 - lvl) + ROW / 2
 
-    parts = [_axes(lo, hi, x_of, y_of, height, undated)]
+    parts = [_axes(lo, hi, x_of, y_of, height, bool(undated), bool(years))]
     seen: dict[tuple[int | None, int], int] = {}
     for ref in sorted(refs, key=lambda r: r["number"]):
         year, lvl = _year(ref), level(ref)
         n = seen.get((year, lvl), 0)
         seen[(year, lvl)] = n + 1
-        parts.append(_point(ref, x_of(year) + n * STEP, y_of(lvl), prefix))
+        offset = (n - (groups[(year, lvl)] - 1) / 2) * STEP
+        parts.append(_point(ref, x_of(year) + offset, y_of(lvl), prefix))
     title = (
         f"Evidence map: {len(refs)} source{'s' if len(refs) != 1 else ''} cited, "
         "by year and level of evidence"
@@ -110,7 +122,7 @@ def _describe(ref: dict) -> str:
     return f"[{ref['number']}] {kind}, {lvl}, {year}: {title}"
 
 
-def _axes(lo, hi, x_of, y_of, height, undated) -> str:
+def _axes(lo, hi, x_of, y_of, height, undated, dated) -> str:
     out = ['<g class="axes" aria-hidden="true">']
     for lvl, label in LEVELS:
         y = y_of(lvl)
@@ -125,7 +137,7 @@ def _axes(lo, hi, x_of, y_of, height, undated) -> str:
     )
     span = hi - lo
     every = 1 if span <= 8 else 2 if span <= 16 else 5 if span <= 40 else 10
-    for year in range(lo, hi + 1):
+    for year in range(lo, hi + 1) if dated else ():
         if year % every == 0:
             out.append(
                 f'<text class="year" x="{x_of(year)}" y="{base + 18}" text-anchor="middle">'
@@ -137,7 +149,8 @@ def _axes(lo, hi, x_of, y_of, height, undated) -> str:
         )
     out.append(
         f'<text class="axis-label" x="{(LEFT + WIDTH - RIGHT) / 2}" y="{height - 4}" '
-        'text-anchor="middle">Year published</text></g>'
+        f'text-anchor="middle">{"Year published" if dated else "Year published: none given"}'
+        "</text></g>"
     )
     return "".join(out)
 
