@@ -108,7 +108,9 @@ def richest_map(page, base: str) -> str:
                  return [kinds.size, dated.length, pts.length]; }"""
         )
         scored.append((score, question))
-    return max(scored)[1]
+    best = max(scored)[1]
+    print(f"evidence map: {best}", file=sys.stderr)
+    return best
 
 
 def sign_in(page, base: str, username: str, next_url: str) -> None:
