@@ -19,6 +19,10 @@ lint: $(VENV)/.installed
 	# `# nosec` with the reason beside them; at this level bandit logs each such line on stderr
 	# as unused, so stderr is shown only when it fails (its findings go to stdout).
 	$(BIN)/bandit -r src -q -lll 2>/dev/null || { $(BIN)/bandit -r src -q -lll; exit 1; }
+	# the import contracts in pyproject.toml: no upward import, no circle (docs/ARCHITECTURE.md)
+	$(BIN)/lint-imports --no-cache
+	# types: [tool.mypy] in pyproject.toml (the whole package, 0 errors)
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest_pubmed.py

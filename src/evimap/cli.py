@@ -34,7 +34,7 @@ from evimap.errors import ConfigError, EvimapError
 from evimap.evidence import SourceKind
 from evimap.library import IngestReport, Library, LibraryStats
 from evimap.settings import Settings
-from evimap.site.review.commands import review_app
+from evimap.site.review_commands import review_app
 
 err = Console(stderr=True)
 out = Console()
@@ -396,8 +396,8 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
         hits = lib.search(text, k, kind=list(kind))
     for hit in hits:
         doc = hit.document
-        kind = f"{doc.kind} {doc.year or ''}"
-        _say(out, _styled(f"{hit.score:7.2f}  {doc.id}  ", (kind, "dim"), f"  {doc.title}"))
+        label = f"{doc.kind} {doc.year or ''}"
+        _say(out, _styled(f"{hit.score:7.2f}  {doc.id}  ", (label, "dim"), f"  {doc.title}"))
 
 
 # -- semantic and hybrid retrieval (issue 3) -------------------------------------------------

@@ -129,9 +129,9 @@ def defining_sentences(doc: Document) -> tuple[SentenceRef, ...]:
     """The first sentence of an entry, and the second too where the first is short ("A
     nutrient that the body needs in small amounts to function and stay healthy." says
     little of vitamin D) and the second is not a list of other names ("Also called ...")."""
-    if not doc.passages or not doc.passages[0].sentences:
+    passage = doc.passages[0] if doc.passages else None
+    if passage is None or not passage.sentences:
         return ()
-    passage = doc.passages[0]
     refs = [
         SentenceRef(doc.id, 0, i, start, end, passage.text[start:end])
         for i, (start, end) in enumerate(passage.sentences[:2])

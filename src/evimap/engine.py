@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from evimap.library import Library
 from evimap.matching import entailed, focus_at, names_focus, nearest
 from evimap.query import Query, query_of
 from evimap.questions import QuestionAnalysis, analyze, question_types
-from evimap.retrieval import Retriever
+from evimap.retrieval import Retrieved, Retriever
 from evimap.vocabulary import Vocabulary, for_library
 from evimap.writer import Writer, WriterReport, rewrite
 
@@ -137,7 +138,7 @@ class AnswerEngine:
         the evidence supports gets a chance (agency pages outnumber guidelines here), plus
         the sources' own questions on the focus and each asked type (`matching`), and for
         an emergency, sources about what it is (`urgent`: "poisoning", "stroke")."""
-        found = {}
+        found: dict[str, Retrieved] = {}
         searches = [(text, (), RETRIEVE), (text, ("guideline",), PER_KIND)]
         searches += [(text, ("research",), PER_KIND)]
         searches += [(own, ("reference",), SOURCE_QUESTIONS) for own in _source_asks(analysis)]
@@ -208,7 +209,7 @@ class AnswerEngine:
         answer, self.last_writer = rewrite(answer, documents, self.writer)
         return answer
 
-    def jargon(self, texts: list[str] | tuple[str, ...]) -> list[str]:
+    def jargon(self, texts: Sequence[str]) -> list[str]:
         """Conditions, tests, drugs... that the statements name: terms a lay reader may need
         explained (a definition is shown only where a trusted source gives one)."""
         return jargon_terms(texts, self.vocabulary)[:JARGON_TERMS]

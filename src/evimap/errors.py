@@ -7,7 +7,14 @@ EvimapError                 a known failure with a user-readable message
  ├── IngestError            a source could not be read
  │    ├── SourceFormatError this file is not in the adapter's format (retry won't help)
  │    └── FetchError        an online source failed (retry may help)
+ ├── QuestionError          the question cannot be analysed (empty, not text, greetings only)
+ ├── AudienceError          no such audience (patient, caregiver, clinician)
+ ├── WriterError            the optional writer's endpoint failed (retry may help)
  └── NotFoundError          no such document, source or adapter
+
+Defined beside what raises them: SemanticUnavailableError (`evimap.embeddings`: no encoder
+or no vectors) and the site's errors (`evimap.site.errors`: review, posts, rate limits,
+database and library outages), all EvimapErrors with a status and a message.
 """
 
 from __future__ import annotations

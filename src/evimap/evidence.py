@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class SourceKind(StrEnum):
@@ -270,7 +271,8 @@ def _passage_from_dict(data: dict) -> Passage:
 
 
 def _question_from_dict(data: dict) -> SourceQuestion:
-    return SourceQuestion(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return SourceQuestion(**fields)
 
 
 @dataclass(slots=True, frozen=True)

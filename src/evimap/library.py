@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -303,7 +303,8 @@ class Snapshot:
     searcher: tantivy.Searcher
 
     def search(self, text: str, k: int = 10, **filters: list[str]) -> list[SearchHit]:
-        hits = self.library.index.search(text, k, filters=filters, searcher=self.searcher)
+        wanted: dict[str, Sequence[str]] = dict(filters)
+        hits = self.library.index.search(text, k, filters=wanted, searcher=self.searcher)
         return self._hydrate(hits)
 
     def _hydrate(self, hits: list[IndexHit]) -> list[SearchHit]:

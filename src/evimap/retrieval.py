@@ -61,8 +61,11 @@ class QuestionSignals(Protocol):
                 gets its score multiplied by 1 + QTYPE_BOOST.
     """
 
-    expansions: Sequence[str]
-    qtype: str
+    @property
+    def expansions(self) -> Sequence[str]: ...
+
+    @property
+    def qtype(self) -> str: ...
 
 
 @dataclass(slots=True, frozen=True)
@@ -293,6 +296,7 @@ class Retriever:
             found = self._vectors.get(query)
         if found is not None:
             return found
+        assert self.encoder is not None  # _semantic runs only with an encoder
         vector = self.encoder.encode([query])[0]
         with self._lock:
             while len(self._vectors) >= QUERY_CACHE:

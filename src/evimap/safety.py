@@ -250,8 +250,9 @@ class _Text:
             return None
         for first in groups[0]:
             for start, end in self._windows(first.start()):
-                inside = [next((m for m in g if start <= m.start() < end), None) for g in groups]
-                if all(inside) and self._situated((start, end)):
+                near = [next((m for m in g if start <= m.start() < end), None) for g in groups]
+                inside = [m for m in near if m is not None]
+                if len(inside) == len(near) and self._situated((start, end)):
                     lo, hi = min(m.start() for m in inside), max(m.end() for m in inside)
                     return RedFlag(category.name, category.label, self.text[lo:hi], (lo, hi))
         return None

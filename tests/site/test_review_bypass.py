@@ -15,7 +15,7 @@ from django.test import Client
 from wagtail.models import GroupPagePermission, WorkflowState
 
 from evimap.site.review import actions
-from evimap.site.review.models import EDITORS, REVIEWERS
+from evimap.site.roles import EDITORS, REVIEWERS
 
 FORGED = "Medically reviewed by Dr Forged, MD · Last updated 1 January 2025"
 

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.views import defaults
 
 from evimap.errors import EvimapError
+from evimap.site.errors import BadRequest, DatabaseBusy, DatabaseUnavailable, PayloadTooLarge
 
 log = logging.getLogger("evimap.site")
 
@@ -50,8 +51,6 @@ def error_page(request: HttpRequest, exc: EvimapError) -> str:
     request's context: that reads the signed-in user through the database, and failed again
     inside the 500 handler (a bare 500 for every signed-in reader during a PostgreSQL
     restart). Plain HTML if even the template fails."""
-    from evimap.site.errors import DatabaseBusy, DatabaseUnavailable
-
     database = isinstance(exc, (DatabaseBusy, DatabaseUnavailable))
     try:
         context_from = None if database else request
@@ -66,8 +65,9 @@ def error_page(request: HttpRequest, exc: EvimapError) -> str:
 
 def with_retry_after(response: HttpResponse, exc: EvimapError) -> HttpResponse:
     """A Retry-After header for an error that says when to try again (DatabaseBusy)."""
-    if getattr(exc, "retry_after", None):
-        response["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -83,8 +83,6 @@ def busy_error(exc: BaseException | None) -> EvimapError | None:
       other OperationalErrors (no such table...) are bugs, and stay 500s.
     """
     from django.db import InterfaceError, connection
-
-    from evimap.site.errors import DatabaseBusy, DatabaseUnavailable
 
     if not isinstance(exc, (OperationalError, InterfaceError)):
         return None
@@ -136,8 +134,6 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from evimap.site.errors import BadRequest, PayloadTooLarge
-
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

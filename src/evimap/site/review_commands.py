@@ -68,7 +68,8 @@ def _echo(data, as_json: bool, line: str) -> None:
 def _line(item: dict) -> str:
     step = f" ({item['step']})" if item["step"] else ""
     due = f"  review due: {item['review_due']}" if item["review_due"] else ""
-    act = {True: "  you can act", False: "  not yours to act on"}.get(item.get("can_act"), "")
+    can_act = item.get("can_act")
+    act = "" if can_act is None else "  you can act" if can_act else "  not yours to act on"
     return (
         f"{item['id']:>5}  {item['status']}{step}  revision {item['revision_id']}  "
         f"{item['title']}{due}{act}"

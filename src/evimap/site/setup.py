@@ -16,15 +16,10 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
+from evimap.site.community.models import TERMS_VERSION, MemberProfile
 from evimap.site.pages.models import HomePage, PolicyPage
-from evimap.site.review.models import (
-    EDITORS,
-    MODERATORS,
-    REVIEWERS,
-    EditorialCheckTask,
-    MedicalReviewTask,
-    ReviewerProfile,
-)
+from evimap.site.review.models import EditorialCheckTask, MedicalReviewTask, ReviewerProfile
+from evimap.site.roles import EDITORS, MODERATORS, REVIEWERS
 
 POLICY_HTML = """
 <p>evimap answers health questions only from trusted sources: clinical practice guidelines,
@@ -153,8 +148,6 @@ def seed_accounts(password_for=lambda username: f"{username}-dev-pass") -> list[
 def _member_profile(user: User, display_name: str) -> None:
     """A verified member who has accepted the publication terms (can share at once)."""
     from django.utils import timezone
-
-    from evimap.site.community.models import TERMS_VERSION, MemberProfile
 
     now = timezone.now()
     MemberProfile.objects.update_or_create(

@@ -190,7 +190,9 @@ def _read_bundle(path: Path, start: int = 0, end: int | None = None) -> Iterator
                 entry = bundle.next()
                 if entry is None:
                     break
-                bundle.members = []  # tarfile keeps every header read: memory would grow
+                # tarfile keeps every header read: memory would grow (typeshed does not
+                # declare TarFile.members, which tarfile itself resets this way)
+                bundle.members = []  # type: ignore[attr-defined]
                 if end is not None:
                     position = min(int(entry.offset * scale), size - 1)
                     if position >= end:

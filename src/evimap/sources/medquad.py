@@ -266,7 +266,8 @@ def _heading_flags(paragraphs: list[str]) -> list[bool]:
 def _sections(paragraphs: list[str]) -> list[tuple[str, list[str]]]:
     """Group paragraphs into (heading, body paragraphs) sections of at most PASSAGE_CHARS."""
     sections: list[tuple[str, list[str]]] = []
-    heading, body, size = "", [], 0
+    body: list[str] = []
+    heading, size = "", 0
     for paragraph, is_heading in zip(paragraphs, _heading_flags(paragraphs), strict=True):
         if is_heading:
             if body:

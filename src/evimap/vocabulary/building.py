@@ -318,7 +318,9 @@ class _Builder:
                 self.technical.add(phrase_key(term))
             concept = self.index.get(phrase_key(term))
             group = self.groups.get(concept) if concept else None
-            if group is None or _kind(group, _preferred(group)) not in THESAURUS_KINDS:
+            if not concept or group is None:
+                continue
+            if _kind(group, _preferred(group)) not in THESAURUS_KINDS:
                 continue
             self.alternatives.append((concept, alternatives))
             for phrase in alternatives:

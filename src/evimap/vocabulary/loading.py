@@ -46,7 +46,7 @@ def for_library(
             and vocabulary.sources.get("plain_language", "")
             == file_fingerprint(thesaurus_file(shared_data))
         )
-        if fresh and vocabulary.sources.get("documents") == documents:
+        if fresh and vocabulary is not None and vocabulary.sources.get("documents") == documents:
             _loaded[path] = (mtime, vocabulary)
             return vocabulary, False
     vocabulary = build_from_shared(library.store.iter_documents(), shared_data)

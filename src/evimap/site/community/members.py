@@ -2,6 +2,9 @@
 
 sign_up(username, email, password, display_name, consent, key) -> User
                                           the display name as names.clean and refuse_taken say
+refuse_taken(name)                        InvalidPost when the name looks like a reviewer's or a
+                                          staff member's public name, a reserved word, or
+                                          another member's name
 verification_link(user, base) / verify(token) -> User
 require_member(user) -> MemberProfile     Forbidden unless signed up, verified, consented
 export(user) -> dict                      everything we hold about them, as JSON
@@ -17,9 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from evimap.site.community import limits, names
+from evimap.site.community import limits, names, themes
 from evimap.site.community.models import TERMS_VERSION, MemberProfile
+from evimap.site.community.moderation import record_decision
 from evimap.site.errors import Forbidden, InvalidPost
+from evimap.site.review.models import ReviewerProfile
+from evimap.site.roles import team_account
 
 VERIFY_SALT = "evimap.community.verify"
 VERIFY_MAX_AGE = 7 * 24 * 3600
@@ -49,7 +55,7 @@ def _new_member(username, email, password, display_name, consent: bool) -> User:
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidPost("That user name is taken.")
     display_name = names.clean(display_name)
-    names.refuse_taken(display_name)
+    refuse_taken(display_name)
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -62,6 +68,23 @@ def _new_member(username, email, password, display_name, consent: bool) -> User:
         consented_at=timezone.now(),
     )
     return user
+
+
+def refuse_taken(name: str) -> None:
+    """InvalidPost when `name` is, or looks like, a public name someone else holds."""
+    key = names.skeleton(name)
+    if key in {names.skeleton(r) for r in names.RESERVED}:
+        raise InvalidPost("That display name is kept for the site's own team.")
+    team = [profile.display_name for profile in ReviewerProfile.objects.all()]
+    staff = User.objects.filter(is_staff=True) | User.objects.filter(groups__isnull=False)
+    team += [user.get_full_name() for user in staff.distinct() if user.get_full_name()]
+    if key in {names.skeleton(n) for n in team}:
+        raise InvalidPost(
+            "That display name is, or looks like, the name of a reviewer or a member of the "
+            "site's team; please choose another."
+        )
+    if MemberProfile.objects.filter(name_key=key).exists():
+        raise InvalidPost("That display name is taken (or looks like one that is).")
 
 
 def verification_link(user: User, base: str) -> str:
@@ -140,22 +163,13 @@ def _post_export(post) -> dict:
     }
 
 
-def team_account(user: User) -> bool:
-    """Staff, admins and anyone in an editorial group (editors, reviewers, moderators)."""
-    return user.is_staff or user.is_superuser or user.groups.exists()
-
-
 @transaction.atomic
 def delete_account(user: User) -> None:
     """Delete the member and their posts; pages that showed their posts are recounted.
     Editorial accounts (staff, editors, reviewers, moderators) are closed by an admin: their
     names stand behind published reviews and decisions."""
-    from evimap.site.community import themes
-
     if team_account(user):
         raise Forbidden("Accounts of the editorial team are closed by an admin, not here.")
-    from evimap.site.community.moderation import record_decision
-
     pages = {
         post.page for post in user.experiences.filter(status="approved").select_related("page")
     }

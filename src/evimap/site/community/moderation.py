@@ -25,6 +25,7 @@ from evimap.site.community.models import Experience, ModerationDecision, Report
 from evimap.site.community.screening import PERSONAL, REMOVED, Flag, only_removals, screen
 from evimap.site.community.screening import redact as redact_text
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
+from evimap.site.roles import is_moderator, require_moderator
 
 MAX_REASON_CHARS = 500
 # Distinct reporters (an account, or a client address when signed out, counts once) whose
@@ -32,18 +33,6 @@ MAX_REASON_CHARS = 500
 # at once. Django's setting EVIMAP_REPORTS_TO_UNPUBLISH overrides.
 REPORTS_TO_UNPUBLISH = 3
 REPORTED = "reported by readers: a moderator will look at it again"  # what the author sees
-
-
-MODERATE = "evimap_community.moderate_experience"  # given to the Moderators group
-
-
-def is_moderator(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(MODERATE))
-
-
-def require_moderator(user) -> None:
-    if not is_moderator(user):
-        raise Forbidden("Only moderators can see and act on the moderation queue.")
 
 
 def queue() -> QuerySet:

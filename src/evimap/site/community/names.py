@@ -5,10 +5,10 @@
     skeleton(name) -> str     what a name looks like: accents dropped, Cyrillic and Greek
                               look-alikes folded to Latin, case folded, a leading title, spaces
                               and punctuation left out ("Dr. Аna  Ruíz" -> "anaruiz")
-    refuse_taken(name)        InvalidPost when the name looks like a reviewer's or a staff
-                              member's public name, a reserved word, or another member's name
 
-The rules are the data below; the tests hold the names they must refuse.
+Whether a name is taken (a reviewer's, the team's, another member's) is checked against the
+database by `members.refuse_taken`, with `skeleton` and RESERVED from here. The rules are the
+data below; the tests hold the names they must refuse.
 """
 
 from __future__ import annotations
@@ -82,25 +82,3 @@ def skeleton(name: str) -> str:
     for pair, single in LOOK_ALIKE_PAIRS:
         text = text.replace(pair, single)
     return text
-
-
-def refuse_taken(name: str) -> None:
-    """InvalidPost when `name` is, or looks like, a public name someone else holds."""
-    from django.contrib.auth.models import User
-
-    from evimap.site.community.models import MemberProfile
-    from evimap.site.review.models import ReviewerProfile
-
-    key = skeleton(name)
-    if key in {skeleton(r) for r in RESERVED}:
-        raise InvalidPost("That display name is kept for the site's own team.")
-    team = [profile.display_name for profile in ReviewerProfile.objects.all()]
-    staff = User.objects.filter(is_staff=True) | User.objects.filter(groups__isnull=False)
-    team += [user.get_full_name() for user in staff.distinct() if user.get_full_name()]
-    if key in {skeleton(n) for n in team}:
-        raise InvalidPost(
-            "That display name is, or looks like, the name of a reviewer or a member of the "
-            "site's team; please choose another."
-        )
-    if MemberProfile.objects.filter(name_key=key).exists():
-        raise InvalidPost("That display name is taken (or looks like one that is).")

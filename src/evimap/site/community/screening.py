@@ -204,7 +204,8 @@ def _finditer(
         at = found.start()
         match = pattern.match(text, at)
         if match is None:
-            stop = max(stretch.match(text, at).end(), at + 1)
+            stretched = stretch.match(text, at)
+            stop = max(stretched.end() if stretched else at, at + 1)
             match = _first(inner, text, at + 1, stop) if inner is not None else None
             if match is None:
                 position = stop

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from evimap.site.community.models import Experience, PageThemes
 from evimap.site.community.survey import DIAGNOSIS_BANDS, Survey, survey_for
 from evimap.text import stem, stopwords, words
 
@@ -32,8 +33,6 @@ _GENERIC = frozenset(
 
 def refresh(page):
     """Recount `page`'s approved posts into its PageThemes row and return it."""
-    from evimap.site.community.models import Experience, PageThemes
-
     approved = Experience.objects.filter(page=page, status=Experience.APPROVED)
     rows = list(approved.values_list("author_id", "text", "answers"))
     data = count(rows, survey_for(page.question_type), page.focus)

@@ -28,6 +28,7 @@ from evimap.site.community.survey import band_label, survey_for
 from evimap.site.community.themes import with_evidence
 from evimap.site.errors import Forbidden, InvalidPost, RateLimited
 from evimap.site.pages.models import QuestionPage
+from evimap.site.roles import require_moderator, team_account
 from evimap.text import words
 
 PER_PAGE = 10
@@ -213,7 +214,7 @@ def me(request: HttpRequest) -> HttpResponse:
     context = {
         "posts": user.experiences.select_related("page").order_by("-created_at"),
         "profile": getattr(user, "member_profile", None),
-        "can_delete": not members.team_account(user),
+        "can_delete": not team_account(user),
     }
     return TemplateResponse(request, "evimap/community/me.html", context)
 
@@ -239,7 +240,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    moderation.require_moderator(request.user)
+    require_moderator(request.user)
     posts = moderation.queue().prefetch_related("reports")[:50]
     items = [_queue_item(post) for post in posts]
     return TemplateResponse(request, "evimap/community/queue.html", {"items": items})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from evimap.site.community.moderation import is_moderator, queue
+from evimap.site.community.moderation import queue
+from evimap.site.roles import is_moderator
 
 
 class QueueMenuItem(MenuItem):

@@ -29,6 +29,9 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from wagtail.models import Page, TaskState
 
+from evimap.site.audience import AUDIENCE_COOKIE, remember
+from evimap.site.community.models import PageThemes
+
 TTL = 300
 CACHEABLE_PARAMS = frozenset({"audience", "posts"})
 CSRF_PLACEHOLDER = "__EVIMAP_CSRF_TOKEN__"
@@ -43,8 +46,6 @@ def mark_cacheable(response: HttpResponse, page_id: int, audience_cookie: str | 
 
 def version(page_id: int) -> tuple | None:
     """What a cached copy of page `page_id` depends on (None when it is not live)."""
-    from evimap.site.community.models import PageThemes
-
     tasks = (
         TaskState.objects.filter(
             workflow_state__base_content_type=ContentType.objects.get_for_model(Page),
@@ -92,8 +93,6 @@ def cache_key(request: HttpRequest) -> str | None:
         return None
     if request.path.startswith(_SKIP_PREFIXES) or not set(request.GET) <= CACHEABLE_PARAMS:
         return None
-    from evimap.site.pages.views import AUDIENCE_COOKIE
-
     audience = request.GET.get("audience") or f"cookie:{request.COOKIES.get(AUDIENCE_COOKIE, '')}"
     raw = f"{request.path}|{audience.strip().lower()[:20]}|{request.GET.get('posts', '')[:6]}"
     # hashed: what a visitor typed (spaces, any character) never makes an unusable key
@@ -118,7 +117,5 @@ def _from_entry(request: HttpRequest, entry: dict) -> HttpResponse:
     response = HttpResponse(html, content_type=entry["content_type"])
     response["X-Evimap-Cache"] = "hit"
     if entry["audience_cookie"]:
-        from evimap.site.pages.views import remember
-
         remember(response, entry["audience_cookie"], True)
     return response

@@ -40,6 +40,7 @@ from wagtail.models import Revision
 
 from evimap.errors import EvimapError
 from evimap.site import answers
+from evimap.site.community.screening import PERSONAL, screen
 from evimap.site.pages.models import (
     AskedQuestion,
     AskedVisit,
@@ -144,8 +145,6 @@ def asked_key(question: str) -> str:
 def record_asked(question: str, answered: bool, visitor: Visitor) -> AskedQuestion | None:
     """Count `question` (cleaned) among those readers asked, once per visitor a day; None
     when not recorded."""
-    from evimap.site.community.screening import PERSONAL, screen
-
     key = asked_key(question)
     if not key or any(f.kind in PERSONAL for f in screen(question).flags):
         return None

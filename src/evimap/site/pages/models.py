@@ -1,12 +1,22 @@
-"""The site's Wagtail pages. Rendering and form handling live in `evimap.site.pages.views`."""
+"""The site's Wagtail pages. Rendering and form handling live in `evimap.site.pages.views`,
+which `PagesConfig.ready` wires in (`VIEWS`): the views show what the apps above these
+models add to a page (review status, experiences), so the models import none of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+# The view serving each page type, set by `evimap.site.pages.apps.PagesConfig.ready`.
+VIEWS: dict[str, Callable[[Page, HttpRequest], HttpResponse]] = {}
 
 
 class HomePage(Page):
@@ -18,9 +28,7 @@ class HomePage(Page):
     template = "evimap/home_page.html"
 
     def serve(self, request, *args, **kwargs):
-        from evimap.site.pages import views
-
-        return views.serve_home(self, request)
+        return VIEWS["home"](self, request)
 
 
 class ConditionPage(Page):
@@ -34,9 +42,6 @@ class ConditionPage(Page):
 
     def questions(self):
         """Its live question pages, alphabetical, each with `people`: how many shared."""
-        from django.db.models import Value
-        from django.db.models.functions import Coalesce
-
         pages = QuestionPage.objects.child_of(self).live().order_by("title")
         return pages.annotate(people=Coalesce("themes__people", Value(0)))
 
@@ -66,9 +71,7 @@ class QuestionPage(Page):
         return self.answers.get(audience) or {}
 
     def serve(self, request, *args, **kwargs):
-        from evimap.site.pages import views
-
-        return views.serve_question(self, request)
+        return VIEWS["question"](self, request)
 
 
 class PolicyPage(Page):

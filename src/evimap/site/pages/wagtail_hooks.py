@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from evimap.site.pages import drafting
-from evimap.site.pages.views import is_editor
+from evimap.site.roles import is_editor
 
 
 class AskedQuestionsPanel(Component):

@@ -10,8 +10,8 @@
 
 Rules (role, own edit, stale revision) are checked by the task itself
 (`evimap.site.review.models.check_can_act`); sending to review and handling review-due
-flags need an editor, a medical reviewer or an admin. Every transition is in Wagtail's
-audit log.
+flags need an editor, a medical reviewer or an admin (`evimap.site.roles`). Every transition
+is in Wagtail's audit log.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry, Revision, WorkflowState
 
 from evimap.site.errors import InvalidTransition, StaleRevision
-from evimap.site.review.models import ReviewDue, check_editorial
+from evimap.site.review.models import ReviewDue
+from evimap.site.roles import check_editorial
 
 
 def submit(page, user) -> WorkflowState:

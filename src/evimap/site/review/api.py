@@ -29,9 +29,9 @@ from wagtail.api.v3.auth import BearerTokenAuth
 
 from evimap.errors import EvimapError, NotFoundError
 from evimap.site.api_schemas import ALWAYS, BODY, REVIEW, ReviewDueOut, ReviewPageOut, errors
-from evimap.site.errors import ReviewForbidden
 from evimap.site.review import actions, freshness, listing
-from evimap.site.review.models import ReviewDue, editorial
+from evimap.site.review.models import ReviewDue
+from evimap.site.roles import check_review_reader
 
 
 class NotAuthenticated(EvimapError):
@@ -62,14 +62,6 @@ READ = errors(401, 403, 404, *ALWAYS)
 ACT = errors(*REVIEW, *BODY, *ALWAYS)
 
 
-def check_reader(user) -> None:
-    """ReviewForbidden unless `user` is an editor, a medical reviewer or staff (an admin)."""
-    if not (editorial(user) or (user.is_active and user.is_staff)):
-        raise ReviewForbidden(
-            "Only editors, medical reviewers and staff can read the review lists."
-        )
-
-
 class ApproveIn(Schema):
     revision_id: int
     comment: str = ""
@@ -87,13 +79,13 @@ class DismissIn(Schema):
 @router.get("/pages", response={200: list[ReviewPageOut], **LIST}, exclude_unset=True)
 def review_pages(request, all: bool = False) -> list[dict]:
     """Question pages in review or sent back (every page with ?all=true)."""
-    check_reader(request.user)
+    check_review_reader(request.user)
     return [listing.summary(page, request.user) for page in listing.pages(all)]
 
 
 @router.get("/pages/{page_id}", response={200: ReviewPageOut, **READ}, exclude_unset=True)
 def review_page(request, page_id: int) -> dict:
-    check_reader(request.user)
+    check_review_reader(request.user)
     return listing.summary(listing.page_by_id(page_id), request.user)
 
 
@@ -123,7 +115,7 @@ def request_changes(request, page_id: int, body: RequestChangesIn) -> dict:
 @router.get("/due", response={200: list[ReviewDueOut], **LIST}, exclude_unset=True)
 def review_due(request, all: bool = False) -> list[dict]:
     """Review-due flags, newest first (resolved ones too with ?all=true)."""
-    check_reader(request.user)
+    check_review_reader(request.user)
     flags = ReviewDue.objects.select_related("page", "resolved_by")
     if not all:
         flags = flags.filter(resolved_at__isnull=True)

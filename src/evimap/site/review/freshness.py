@@ -30,7 +30,9 @@ from django.conf import settings
 from django.db import transaction
 
 from evimap.library import Library
-from evimap.site.review.models import ReviewDue, editorial
+from evimap.site.pages.models import QuestionPage
+from evimap.site.review.models import ReviewDue
+from evimap.site.roles import editorial
 
 TOP_K = 10  # "among the top results": the documents a question retrieves first
 # ... scoring at least this share of the best one: in a small library every document that
@@ -63,8 +65,6 @@ def flag_review_due(
     `retriever`: a `evimap.retrieval.Retriever` over `library` (default: hybrid when the
     library has vectors, else lexical, as the site's engine does).
     """
-    from evimap.site.pages.models import QuestionPage
-
     started = time.perf_counter()
     report = FlagReport()
     pages = list(QuestionPage.objects.live().select_related("live_revision").order_by("pk"))

@@ -12,7 +12,9 @@ from __future__ import annotations
 from wagtail.models import WorkflowState
 
 from evimap.errors import NotFoundError
+from evimap.site import ids
 from evimap.site.errors import ReviewForbidden
+from evimap.site.pages.models import QuestionPage
 from evimap.site.review.freshness import open_flags
 from evimap.site.review.status import live_approval
 
@@ -22,8 +24,6 @@ APPROVED, NOT_IN_REVIEW = "approved", "not in review"
 
 def pages(everything: bool = False):
     """Question pages in review or with changes requested (every one with `everything`)."""
-    from evimap.site.pages.models import QuestionPage
-
     found = QuestionPage.objects.all().order_by("pk")
     if everything:
         return found
@@ -57,9 +57,6 @@ def summary(page, user=None) -> dict:
 
 
 def page_by_id(page_id: int):
-    from evimap.site import ids
-    from evimap.site.pages.models import QuestionPage
-
     page = QuestionPage.objects.filter(pk=page_id).first() if ids.known(page_id) else None
     if page is None:
         raise NotFoundError(f"no question page {page_id}")

@@ -21,8 +21,6 @@ from wagtail.models import AbstractGroupApprovalTask, Revision, TaskState
 
 from evimap.site.errors import InvalidTransition, ReviewForbidden, StaleRevision
 
-EDITORS, REVIEWERS, MODERATORS = "Editors", "Medical reviewers", "Moderators"
-
 
 class ReviewerProfile(models.Model):
     """A medical reviewer's public name and credentials ("Dr Ana Ruiz", "MD, Neurology")."""
@@ -101,19 +99,6 @@ def check_can_act(task, task_state, user) -> None:
         raise StaleRevision("The page changed since this step began; review the new revision.")
     if user.pk in unreviewed_authors(page, task_state.revision_id):
         raise ReviewForbidden("You cannot review your own edit; another reviewer must do it.")
-
-
-def editorial(user) -> bool:
-    """Editors, medical reviewers and admins: who sees and handles review-due flags."""
-    if not (user is not None and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name__in=(EDITORS, REVIEWERS)).exists()
-
-
-def check_editorial(user, doing: str) -> None:
-    """ReviewForbidden unless `user` is an editor, a medical reviewer or an admin."""
-    if not editorial(user):
-        raise ReviewForbidden(f"Only editors and medical reviewers can {doing}.")
 
 
 def unreviewed_authors(page, revision_id: int) -> set[int]:

@@ -120,7 +120,7 @@ def _fill_steps(status: PublicStatus, page, approval: TaskState | None) -> None:
             medical.started_at if medical else None,
             current=medical is not None and not approved,
         ),
-        Step("Approved", approval.finished_at if approved else None, current=approved),
+        Step("Approved", approval.finished_at if approval and approved else None, current=approved),
     ]
     if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         status.note = "Changes requested"
@@ -129,3 +129,18 @@ def _fill_steps(status: PublicStatus, page, approval: TaskState | None) -> None:
 def day(moment: datetime) -> str:
     """'3 March 2025'."""
     return f"{moment.day} {moment:%B %Y}"
+
+
+def review_panel(page, user) -> dict | None:
+    """For a signed-in user who may act on the current step: the step and the revision."""
+    if not user.is_authenticated:
+        return None
+    task_state = page.current_workflow_task_state
+    if task_state is None:
+        return None
+    task = task_state.task.specific
+    return {
+        "task": task.name,
+        "revision_id": task_state.revision_id,
+        "can_act": bool(task.get_actions(page, user)),
+    }

@@ -9,8 +9,9 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
 from evimap.site.review import actions, freshness
-from evimap.site.review.models import ReviewerProfile, editorial
+from evimap.site.review.models import ReviewerProfile
 from evimap.site.review.status import live_approval
+from evimap.site.roles import editorial
 
 
 @hooks.register("after_create_page")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django import template
+from collections.abc import Iterable
+from typing import Any
 
+from django import template
+from django.utils.safestring import mark_safe
+
+from evimap.site.evidence_map import condition_map as condition_map_svg
+from evimap.site.evidence_map import evidence_map as evidence_map_svg
 from evimap.site.links import http_url as _http_url
 
 register = template.Library()
@@ -18,19 +24,13 @@ def http_url(value: object) -> str:
 def evidence_map(references: object, prefix: str = "") -> str:
     """`{% evidence_map answer.references prefix as svg %}`: the answer's evidence map (inline
     SVG, every text escaped by evimap.site.evidence_map), '' without cited sources."""
-    from django.utils.safestring import mark_safe
-
-    from evimap.site.evidence_map import evidence_map as draw
-
-    return mark_safe(draw(references if isinstance(references, list) else [], prefix))  # nosec B308 B703: escaped in draw
+    svg = evidence_map_svg(references if isinstance(references, list) else [], prefix)
+    return mark_safe(svg)  # nosec B308 B703: every text escaped in evidence_map_svg
 
 
 @register.simple_tag
-def condition_map(questions: object) -> str:
+def condition_map(questions: Iterable[Any] | None) -> str:
     """`{% condition_map page.questions as svg %}`: a condition's questions against the levels
     of evidence behind them (evimap.site.evidence_map.condition_map, every text escaped)."""
-    from django.utils.safestring import mark_safe
-
-    from evimap.site.evidence_map import condition_map as draw
-
-    return mark_safe(draw(list(questions or [])))  # nosec B308 B703: escaped in draw
+    svg = condition_map_svg(list(questions or []))
+    return mark_safe(svg)  # nosec B308 B703: every text escaped in condition_map_svg
