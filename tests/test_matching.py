@@ -13,7 +13,7 @@ from evimap.answer import Audience
 from evimap.compose import candidates, compose
 from evimap.evidence import Document, Passage, SourceKind, SourceQuestion, StudyDesign
 from evimap.grounding import check_answer
-from evimap.matching import entailed, entails, names_focus, nearest, without_kinds
+from evimap.matching import Match, entailed, entails, names_focus, nearest, without_kinds
 from evimap.query import query_of
 from evimap.text import split_sentences
 
@@ -532,14 +532,14 @@ def test_without_a_focus_a_source_question_needs_most_of_its_subject_named():
 
 
 DIAGNOSIS = agency(
-    5,
+    7,
     "How to diagnose Glimmerfield syndrome?",
     "exams and tests",
     "A glimmer scan can show whether Glimmerfield syndrome will cause flares and help "
     "prevent them from being missed. Glimmerfield syndrome is diagnosed with a glimmer scan.",
 )
 RISKS = agency(
-    6,
+    8,
     "Who is at risk for Glimmerfield syndrome?",
     "susceptibility",
     "People who work with moonseed are more likely to get Glimmerfield syndrome, because "
@@ -555,4 +555,34 @@ def test_a_source_question_of_another_type_gives_no_sentence_a_near_type_may():
     assert not candidates(q, retrieved(DIAGNOSIS), Audience.PATIENT)
     q = query("What causes Glimmerfield syndrome?", "cause")
     found = candidates(q, retrieved(RISKS, DIAGNOSIS), Audience.PATIENT)
-    assert {c.doc.id for c in found} == {"t:q6"}
+    assert {c.doc.id for c in found} == {"t:q8"}
+
+
+MOONSEED = agency(
+    9,
+    "What are the treatments for moonseed fever?",
+    "treatment",
+    "People with moonseed fever who have tired legs are treated with rest and fluids. "
+    "Tired legs in moonseed fever are treated with warm baths and gentle stretching.",
+    focus="moonseed fever",
+)
+
+
+def test_a_source_question_about_another_subject_gives_no_sentence():
+    """ "How is moonseed fever treated?" names tired legs as its own symptom: placed under a
+    question about tired legs it would be a false statement."""
+    text = "How are tired legs treated?"
+    q = query_of(text, analysis(text, "treatment", focus="tired legs"))
+    assert not candidates(q, retrieved(MOONSEED), Audience.PATIENT)
+
+
+def test_in_an_emergency_nothing_about_a_nearby_subject_enters():
+    """A child swallowed pills: a page on what to do for the condition the pills treat is
+    not what to do now, even when its question reads like ours."""
+    text = "My son swallowed my Glimmerfield syndrome pills, what do I do?"
+    q = query(text, "self_care")
+    found = retrieved(MOONSEED, EMERGENCY)
+    leads = [Match(MOONSEED, 0, 1.0)]
+    answer = compose(text, q, found, Audience.CAREGIVER, lead=leads, urgent=("poisoning",))
+    assert "t:q9" not in {r.doc_id for r in answer.references}
+    assert "Call 911" in answer.short_answer[0].text

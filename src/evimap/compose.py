@@ -137,11 +137,11 @@ def candidates(
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
-        if not own and not urgent and _answers_another_type(doc, asked):
-            continue  # "How to diagnose X?" holds no answer to how X is prevented
+        topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
+        if not own and _off_the_question(doc, about, topical, asked, urgent):
+            continue
         if audience.lay and doc.kind is SourceKind.RESEARCH:
             about = False  # a lay reader gets a study's sentences that name the focus only
-        topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
         where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
         keep = None if own or where.urgent else _passage_filter(query, needles, about)
@@ -154,16 +154,35 @@ def candidates(
     return sorted(found, key=lambda c: c.score, reverse=True)
 
 
+def _off_the_question(
+    doc: Document, about: bool, topical: bool, asked: set[str], urgent: Sequence[str] | bool
+) -> bool:
+    """A document whose sentences answer another question than ours: in an emergency, one
+    about neither the focus nor what the emergency is ("What to do for high blood pressure"
+    for a child who swallowed blood pressure pills); a source question of another type
+    (`_answers_another_type`) or about another subject: "How is hantavirus treated?" names
+    muscle aches, as its own symptom, not as an answer about muscle pain (an overview of a
+    broader subject, "Shoulder injuries and disorders", may name the focus as part of it)."""
+    if urgent:
+        return not topical
+    if doc.question is not None and not about and _source_type(doc) != OVERVIEW:
+        return True  # an overview of a broader subject may name the focus as a part of it
+    return _answers_another_type(doc, asked)
+
+
+def _source_type(doc: Document) -> str:
+    """Our question type of a source's own question ("" when it has none we know)."""
+    own = doc.question.qtype if doc.question else ""
+    return medquad_type_map().get(own.strip().lower(), "") if own else ""
+
+
 def _answers_another_type(doc: Document, asked: set[str]) -> bool:
     """Whether a source's own question asks another type than any asked or near one (an
     overview, "What is X?", may hold a little of every type): its sentences answer that
     question, and
     placed under ours they change subject ("the test used to diagnose osteoporosis" under
     how to prevent it)."""
-    own = doc.question.qtype if doc.question else ""
-    if not own:
-        return False
-    ours = medquad_type_map().get(own.strip().lower(), "")
+    ours = _source_type(doc)
     return bool(ours) and ours not in asked and ours != OVERVIEW
 
 
@@ -786,6 +805,8 @@ def compose(
     of up to MAX_DEFINITIONS - 1 further terms that `jargon(statement texts)` names.
     """
     chosen, partial = [], False
+    if urgent:  # an emergency's answer is about what it is, or the focus, nothing nearby
+        lead = [m for m in lead if _on_urgent_subject(m.doc, _about_focus(m.doc, query), urgent)]
     if not query.unknown:
         found = candidates(query, retrieved, audience, lead, urgent)
         chosen = select(found, audience, lead, off_subject)
