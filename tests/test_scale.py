@@ -163,3 +163,17 @@ def test_the_table_prints_each_size_and_the_growth_between_them(scale):
     assert "| 1,000,000 |" in printed and "| 100,000 |" in printed
     assert "100,000 -> 1,000,000 (x10.0 documents): " in printed
     assert "ask p95 ms x1.50" in printed
+
+
+def test_the_document_count_is_remembered_until_the_store_changes(library):
+    with Library(library.path, readonly=True) as reader:
+        count = reader.store.count()
+        with reader.snapshot() as snap:
+            assert snap.count() == count
+            library.add([_doc(2000, SourceKind.RESEARCH)])  # another connection commits
+            assert snap.count() == count  # this snapshot does not see it
+        assert reader.store.count() == count + 1  # the next one does
+    library.delete(["pubmed:2000"])  # this connection's own write
+    assert library.store.count() == count
+    library.store.conn.execute("DELETE FROM documents WHERE id = 'pubmed:0'")
+    assert library.store.count() == count - 1

@@ -350,7 +350,20 @@ class Store:
             last = rows[-1][0]
 
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        """Documents in the store (in the calling thread's snapshot).
+
+        Counting reads the whole table (26 ms at 700,000 documents, twice or more per
+        answer), so each connection remembers its count until the data it reads changes:
+        PRAGMA data_version moves when a read begins after another connection committed,
+        total_changes when this connection writes."""
+        conn = self.conn
+        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        known = getattr(self._local, "count", None)
+        if known is not None and known[0] is conn and known[1] == version:
+            return known[2]
+        found = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        self._local.count = (conn, version, found)
+        return found
 
     def group_counts(self, column: str) -> dict[str, int]:
         if column not in {"kind", "collection", "design", "year", "language", "grade", "license"}:
