@@ -188,6 +188,8 @@ def test_a_nearby_question_is_given_and_said_to_be_one():
     assert not answer.abstained and answer.references[0].doc_id == "t:q1"
     assert answer.notices[-1].kind == "partial"
     assert "What causes Glimmerfield syndrome?" in answer.notices[-1].text
+    headings = {t.heading for section in answer.sections for t in section.themes}
+    assert headings == {"Causes"}  # what the nearby answer says, not the type asked
 
 
 def test_only_words_no_source_could_hold_make_a_question_unknown():

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from evimap.query import Tokens
-from evimap.quotable import lead_in, listing, methods, navigation, statement, well_formed
+from evimap.quotable import (
+    lead_in,
+    leans_back,
+    listing,
+    methods,
+    navigation,
+    statement,
+    well_formed,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,6 +25,7 @@ from evimap.quotable import lead_in, listing, methods, navigation, statement, we
         "Call your doctor's office if the glimmer rash spreads past the elbow.",
         "Our web site explains glimmerfield fever in several languages.",
         "More details about glimmer rash tests are provided in the Screening Tests section.",
+        "Some of the most common signs of glimmerfield fever are listed below in a chart.",
     ],
 )
 def test_navigation_is_not_a_statement(text):
@@ -113,3 +122,11 @@ def test_a_sentence_that_leans_on_the_one_before_is_dangling():
         assert DANGLING.match(text), text
     assert not DANGLING.match("Otherworldly moths carry glimmerfield fever.")
     assert not DANGLING.match("Theophylline is a drug for glimmer asthma.")
+
+
+def test_a_sentence_leaning_on_the_one_before_a_few_words_in_is_not_quotable_alone():
+    assert leans_back("Nearly everyone shows some of these glimmer signs at times.")
+    assert leans_back("People with these moonseed genes get glimmerfield fever more often.")
+    assert not statement("Nearly everyone shows some of these glimmer signs at times.")
+    assert not leans_back("The risk of glimmerfield fever is highest in those over 65.")
+    assert not leans_back("Moonseed moths carry the virus that causes glimmerfield fever.")

@@ -35,7 +35,7 @@ from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
 from evimap.questions import medquad_type_map, near_types
-from evimap.quotable import DANGLING, LIST_ITEM, listing, navigation, well_formed
+from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -64,7 +64,7 @@ URGENT_BONUS = 1.5  # for an emergency, what the sources say to do at once comes
 ANSWERS_YES_NO = 0.3  # a yes/no question: a sentence with all its words that says yes or no
 MAX_PER_SECTION = 5
 SHORT_ANSWER = 2
-MAX_DEFINITIONS = 5  # plain-language help: the focus and up to four more terms
+MAX_DEFINITIONS = 3  # plain-language help: the focus and up to two more terms
 LAY_GRADE = 8  # reading grade above which a sentence costs a lay reader
 NEWEST_YEAR = 2026  # recency is counted back from here
 LAY_GRADE_PENALTY = 0.04  # score lost per grade above it
@@ -336,8 +336,8 @@ def _score(
         antecedent = previous  # "Common symptoms are" + "fatigue - weight gain - ..."
     elif not well_formed(text):
         return None
-    elif DANGLING.match(text):
-        if previous is None or not well_formed(previous.text) or DANGLING.match(previous.text):
+    elif leans_back(text):
+        if previous is None or not well_formed(previous.text) or leans_back(previous.text):
             return None
         antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
@@ -542,7 +542,9 @@ def layout(
         plan = Layout(short=sorted(mine[:SHORT_ANSWER], key=lambda c: c.ref.sentence))
     for cand in own:
         if cand not in plan.short:
-            heading = part_heading(query.parts[part_of[cand.doc.id]].qtype)
+            asked = query.parts[part_of[cand.doc.id]].qtype
+            # a nearby question's answer goes under what it answers ("Overview"), not ours
+            heading = part_heading(_source_type(cand.doc) or OVERVIEW if partial else asked)
             plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     for cand in sorted(others, key=lambda c: -c.score):
         if cand not in plan.short:

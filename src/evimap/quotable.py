@@ -3,6 +3,7 @@
     well_formed(text)   a whole sentence of a sensible length, not a list's lead-in, not
                         a label, not how a study was done, not a list run together
     DANGLING            starts by leaning on the sentence before ("These...", "However")
+    leans_back(text)    DANGLING, or "some of these ..." a few words in
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
     listing(lead, text) a list run into one sentence ("fatigue - weight gain - ...") after
                         the sentence that leads into it ("Common symptoms are"): the two
@@ -30,6 +31,18 @@ DANGLING = re.compile(
     r"(?:these|those|them|this|it))\b",
     re.IGNORECASE,
 )
+# ... or leans on it a few words in: "Nearly everyone shows some of these behaviors at times".
+_LEANS_INSIDE = re.compile(
+    r"^(?:[\w'-]+,?\s+){0,5}?(?:of|with|to|in|by|from|for|on|like|all|both) (?:these|those)\b",
+    re.IGNORECASE,
+)
+
+
+def leans_back(text: str) -> bool:
+    """Whether `text` needs the sentence before it to be understood."""
+    return bool(DANGLING.match(text) or _LEANS_INSIDE.match(text))
+
+
 NAVIGATION_AT_START = re.compile(
     r"(?:learn more|read more|click|see (?:also|the|our)|visit|please visit|go to|"
     r"for more (?:information|details)|more information|"
@@ -42,7 +55,8 @@ NAVIGATION_AT_START = re.compile(
 )
 NAVIGATION_ANYWHERE = re.compile(
     r"https?://|www\.|\bclick here\b|\bweb ?site\b|"
-    r"\b(?:table|list|chart|links?) below\b|\bif the information is available\b|"
+    r"\b(?:table|list|chart|links?) below\b|\b(?:listed|shown|described) below\b|"
+    r"\bif the information is available\b|"
     r"\bfrequency of a sign or symptom\b|\bnumber of the fraction\b|"
     r"\bmeans that in a study of\b|\bmay be rare or common\b|"
     # the boilerplate under a page's table of how often each sign is seen
@@ -124,7 +138,7 @@ def well_formed(text: str) -> bool:
 @functools.lru_cache(maxsize=SENTENCES_KEPT)
 def statement(text: str) -> bool:
     """Well formed, standing on its own and not navigation: a source's own statement."""
-    return well_formed(text) and not DANGLING.match(text) and not navigation(text)
+    return well_formed(text) and not leans_back(text) and not navigation(text)
 
 
 def lead_in(text: str) -> bool:
@@ -157,7 +171,7 @@ def listing(lead: str, text: str) -> bool:
         return False
     return (
         lead[:1].isupper()
-        and not DANGLING.match(lead)
+        and not leans_back(lead)
         and bool(_LEADS_IN.search(lead))
         and not navigation(lead)
     )
