@@ -1,7 +1,7 @@
 /* Citation popovers on touch (issue 13; docs/decisions/0012). The source sentence shows on
    hover and keyboard focus with CSS alone (site.css: .cite-pop). A touch screen has no hover,
    so here a first tap on a citation opens its popover and a second tap follows the link to the
-   reference; a tap elsewhere closes it. Escape hides an open popover, whatever opened it
+   reference; a tap on the popover or elsewhere closes it. Escape hides an open popover, whatever opened it
    (WCAG 1.4.13: dismissible). Without this script a tap follows the link and the "Source
    sentence" fold-out gives the sentence. Delegated from the document, so follow-up answers
    swapped in by htmx work too. */
@@ -32,6 +32,12 @@
       return;
     }
     link.classList.remove("dismissed");
+    if (tapped && link.classList.contains("open") && event.target.closest(".cite-pop")) {
+      event.preventDefault(); /* a tap on the open popover itself closes it (the link */
+      closeAll(null); /* keeps the tap's hover and focus, so it is dismissed too) */
+      link.classList.add("dismissed");
+      return;
+    }
     if (!tapped || link.classList.contains("open")) {
       closeAll(null);
       return; /* a mouse click, a key, or the second tap: follow the link */
