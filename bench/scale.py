@@ -429,7 +429,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--quick", action="store_true", help=f"one size: {QUICK:,}")
-    parser.add_argument("--probe", type=int, default=PROBE, help="citations of the ingest batch")
+    parser.add_argument(
+        "--probe", type=int, default=PROBE, help="citations of the ingest batch (0: no ingest)"
+    )
     parser.add_argument("--mode", default="lexical", choices=["lexical", "hybrid"])
     parser.add_argument("--profile", default="", help="cProfile of ask at the largest size")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
@@ -452,8 +454,15 @@ def main() -> None:
         f"{len(citations.records)} sample records, {len(citations.sentences):,} sentences, "
         f"{len(citations.conditions):,} conditions"
     )
-    probe = citations.write(root / f"probe-{probe_size}.xml", 0, probe_size, PROBE_PMID, PROBE_SEED)
-    empty = measure_ingest(None, probe, root)
+    probe = (
+        None
+        if not args.probe
+        else citations.write(
+            root / f"probe-{probe_size}.xml", 0, probe_size, PROBE_PMID, PROBE_SEED
+        )
+    )
+    skipped = {"rate": float("nan"), "added": 0, "main_mb": float("nan"), "worker_mb": 0.0}
+    empty = measure_ingest(None, probe, root) if args.probe else skipped
     console.print(f"empty library: {empty['rate']:,.0f} docs/s")
     rows = []
     for size in sizes:
@@ -465,7 +474,7 @@ def main() -> None:
         asked = _child("ask", str(library), str(vocabulary), args.mode, profile)
         if "skipped" in asked:
             raise SystemExit(f"{args.mode}: {asked['skipped']}")
-        ingest = measure_ingest(library, probe, root)
+        ingest = measure_ingest(library, probe, root) if args.probe else skipped
         rows.append(summary(size, synthetic, asked, ingest, empty, bytes_per_document(library)))
         console.print(f"{size:,}: {json.dumps(rows[-1])}")
     print(f"mode {args.mode}; {len(questions())} questions; ingest batch {probe_size:,} citations")
