@@ -9,11 +9,14 @@ the home page's links, warms up, then sends a bounded number of GETs from a few 
 (httpx, keep-alive where the server allows it) and a bounded number of follow-up POSTs, one at
 a time, as the page's form does (CSRF token and cookie, `HX-Request`). The client runs on the
 same cores as the server, so the figures are a lower bound on what the server alone manages.
-The server is always stopped at the end.
+The server is always stopped at the end. Before those, a bounded number of GETs one at a time
+with a query parameter of their own, which the page cache never keeps: the page rendered from
+its stored answer each time, evidence map included (the uncached render).
 
     python bench/site_speed.py                  # fresh setup, 2,000 GETs, 50 follow-ups
     python bench/site_speed.py --reuse          # reuse the setup in the bench cache
     python bench/site_speed.py --requests 5000 --concurrency 2
+    python bench/site_speed.py --reuse --uncached 500   # renders that bypass the page cache
 """
 
 from __future__ import annotations
@@ -183,6 +186,21 @@ def load(url: str, requests: int, concurrency: int) -> dict:
     }
 
 
+def uncached(url: str, count: int) -> list[float]:
+    """`count` GETs one at a time, each with a query parameter of its own, which the page cache
+    never keeps (`evimap.site.pages.cache`): the page rendered from the stored answer each
+    time, evidence map included. Latencies in ms, sorted."""
+    results = []
+    with httpx.Client(timeout=30) as client:
+        for i in range(count):
+            started = time.perf_counter()
+            response = client.get(url, params={"audience": "patient", "uncached": str(i)})
+            results.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                sys.exit(f"uncached GET {i}: HTTP {response.status_code}")
+    return sorted(results)
+
+
 def follow_ups(base: str, path: str, count: int, warmup: int) -> dict:
     """`count` follow-up POSTs one at a time, as the page's form sends them (after warm-up)."""
     with httpx.Client(base_url=base, timeout=60) as client:
@@ -226,6 +244,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200, help="GETs before measuring [200]")
     parser.add_argument("--followups", type=int, default=50, help="measured follow-ups [50]")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers [2]")
+    parser.add_argument(
+        "--uncached", type=int, default=200, help="GETs that bypass the page cache [200]"
+    )
     args = parser.parse_args()
     if min(args.requests, args.concurrency, args.followups, args.workers) < 1:
         parser.error("--requests, --concurrency, --followups and --workers must be >= 1")
@@ -245,11 +266,16 @@ def main() -> None:
             path = find_page(client, base, QUESTION)
             page = client.get(base + path)
         reviewed = "Medically reviewed by" in page.text
+        points = page.text.count('<a class="point ')
         print(
             f"server: {args.workers} gunicorn workers on {base}, answering after {up_s:.1f} s; "
             f"page {path} ({len(page.content) / 1024:.0f} KiB, "
-            f"{'medically reviewed' if reviewed else 'NOT reviewed'})"
+            f"{'medically reviewed' if reviewed else 'NOT reviewed'}, "
+            f"evidence map of {points} points)"
         )
+        uncached(base + path, 10)  # warm-up: each worker's first renders
+        print(f"measuring {args.uncached} uncached renders, one at a time...", flush=True)
+        raw = uncached(base + path, args.uncached)
         load(base + path, args.warmup, args.concurrency)
         print(
             f"measuring {args.requests:,} GETs from {args.concurrency} client threads "
@@ -261,14 +287,16 @@ def main() -> None:
         posts = follow_ups(base, path, args.followups, warmup=2 * args.workers)
     finally:
         stop_server(server)
-    _report(gets, posts, args)
+    _report(gets, posts, raw, args)
 
 
-def _report(gets: dict, posts: dict, args: argparse.Namespace) -> None:
+def _report(gets: dict, posts: dict, raw: list[float], args: argparse.Namespace) -> None:
     ms, fu = gets["ms"], posts["ms"]
     rps = len(ms) / gets["wall_s"]
     page_p95, fu_p95 = percentile(ms, 0.95), percentile(fu, 0.95)
     rows = [
+        ("uncached p50", f"{median(raw):.1f} ms", "", ""),
+        ("uncached p95", f"{percentile(raw, 0.95):.1f} ms", "", ""),
         ("page p50", f"{median(ms):.1f} ms", "", ""),
         ("page p95", f"{page_p95:.1f} ms", "<= 50 ms", page_p95 / BARS["page_p95_ms"]),
         ("page p99", f"{percentile(ms, 0.99):.1f} ms", "", ""),
