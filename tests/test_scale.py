@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from evimap import Document, Library, Passage, SourceKind
-from evimap.index import FILTER_SCORE
-from evimap.retrieval import Retriever, _float32
+from evimap.index import FILTER_SCORE, _float32
+from evimap.retrieval import Retriever
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import re
-import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 from evimap import embeddings
 from evimap.embeddings import Encoder, SemanticUnavailableError
 from evimap.evidence import Document
-from evimap.index import FILTER_SCORE
+from evimap.index import FILTER_SCORE, _float32
 from evimap.vectors import vector_index
 
 if TYPE_CHECKING:
@@ -329,11 +328,6 @@ class Retriever:
 
         rescored = [(d, boosted(d, s)) for d, s in fused]
         return sorted(rescored, key=lambda item: -item[1])
-
-
-def _float32(value: float) -> float:
-    """`value` rounded to float32, as tantivy adds scores (exact sum, then rounded)."""
-    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def _filters(kinds: Sequence[str], collections: Sequence[str]) -> dict[str, list[str]]:
