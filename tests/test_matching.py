@@ -588,3 +588,27 @@ def test_in_an_emergency_nothing_about_a_nearby_subject_enters():
     answer = compose(text, q, found, Audience.CAREGIVER, lead=leads, urgent=("poisoning",))
     assert "t:q9" not in {r.doc_id for r in answer.references}
     assert "Call 911" in answer.short_answer[0].text
+
+
+MOUSE = Document(
+    id="t:mouse",
+    kind=SourceKind.RESEARCH,
+    collection="pubmed",
+    title="Cooling in a mouse model of Glimmerfield syndrome",
+    passages=(
+        passage(
+            "Cooling treated Glimmerfield syndrome flares in mice and doubled their survival.",
+            heading="CONCLUSIONS",
+        ),
+    ),
+    year=2024,
+    publisher="Journal of Fictional Neurology",
+)
+
+
+def test_a_clinician_gets_no_finding_in_animals_and_a_short_answer_from_an_agency_first():
+    text = "How is Glimmerfield syndrome treated?"
+    q = query(text, "treatment")
+    assert not candidates(q, retrieved(MOUSE), Audience.CLINICIAN)
+    answer = compose(text, q, retrieved(TRIAL, OTHER, TREATMENTS), Audience.CLINICIAN)
+    assert answer.references[0].doc_id == "t:q2"  # not the trial, though it ranks first

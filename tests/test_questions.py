@@ -403,3 +403,25 @@ def test_a_broad_topic_named_beside_a_condition_comes_after_it():
     context = Concept("Blemwort pyrexia", "condition", span=(60, 76))
     ordered = _focus([topic, context, condition], [(0, 53)])
     assert [c.name for c in ordered] == ["Quorvane syndrome", "Genetics", "Blemwort pyrexia"]
+
+
+def test_a_conditions_own_name_is_no_cue_for_the_type_asked():
+    """ "hereditary" in a condition's name asks nothing about inheritance."""
+    record = {
+        "id": "medquad:TEST_9001_1",
+        "kind": "reference",
+        "collection": "medquad",
+        "title": "What is (are) hereditary grellfoot palsy?",
+        "passages": [{"text": "Hereditary grellfoot palsy is invented.", "heading": ""}],
+        "question": {
+            "text": "What is (are) hereditary grellfoot palsy?",
+            "qtype": "information",
+            "focus": "Hereditary grellfoot palsy",
+            "semantic_types": ["T047"],
+        },
+    }
+    vocab = Vocabulary.build([Document.from_dict(record)])
+    asked = analyze("What is the prevalence of hereditary grellfoot palsy?", vocab)
+    assert [c.name.lower() for c in asked.focus] == ["hereditary grellfoot palsy"]
+    assert asked.qtype == "frequency"
+    assert analyze("Is grellfoot palsy hereditary?", vocab).qtype == "genetics"

@@ -130,3 +130,11 @@ def test_a_sentence_leaning_on_the_one_before_a_few_words_in_is_not_quotable_alo
     assert not statement("Nearly everyone shows some of these glimmer signs at times.")
     assert not leans_back("The risk of glimmerfield fever is highest in those over 65.")
     assert not leans_back("Moonseed moths carry the virus that causes glimmerfield fever.")
+
+
+def test_a_finding_in_animals_or_cells_is_preclinical():
+    from evimap.quotable import preclinical
+
+    assert preclinical("Moonseed extract shortened glimmer fever in mice by two days.")
+    assert preclinical("Glimmer cells in vitro stopped dividing after moonseed.")
+    assert not preclinical("Adults with glimmerfield fever who took moonseed recovered sooner.")

@@ -35,7 +35,7 @@ from evimap.grades import grade_meaning
 from evimap.matching import Match, names_focus, without_kinds
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
 from evimap.questions import medquad_type_map, near_types
-from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, well_formed
+from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, preclinical, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -48,6 +48,13 @@ SECTION_ORDER = {
     Audience.PATIENT: ("reference", "guideline", "research"),
     Audience.CAREGIVER: ("reference", "guideline", "research"),
     Audience.CLINICIAN: ("guideline", "research", "reference"),
+}
+# Where a short answer comes from when no source question is entailed: a guideline or an
+# agency's page states what is known; one study's finding is not the answer to a question.
+SHORT_ANSWER_ORDER = {
+    Audience.PATIENT: ("reference", "guideline", "research"),
+    Audience.CAREGIVER: ("reference", "guideline", "research"),
+    Audience.CLINICIAN: ("guideline", "reference", "research"),
 }
 _KIND_BONUS = {  # preferred sources per audience
     True: {"reference": 0.25, "guideline": 0.15, "research": 0.0},  # lay readers
@@ -336,6 +343,8 @@ def _score(
         antecedent = previous  # "Common symptoms are" + "fatigue - weight gain - ..."
     elif not well_formed(text):
         return None
+    elif doc.kind is SourceKind.RESEARCH and preclinical(text):
+        return None  # "increased survival in mice" is not true of people with it
     elif leans_back(text):
         if previous is None or not well_formed(previous.text) or leans_back(previous.text):
             return None
@@ -537,7 +546,8 @@ def layout(
         qtype = query.parts[part_of[own[0].doc.id]].qtype
         plan = Layout(short=_answering(first, qtype) if partial else first[:SHORT_ANSWER])
     else:  # the best-retrieved document of the preferred kind that answers, in its order
-        best = min(others, key=lambda c: (order.index(c.doc.kind.value), c.rank))
+        short_order = SHORT_ANSWER_ORDER[audience]
+        best = min(others, key=lambda c: (short_order.index(c.doc.kind.value), c.rank))
         mine = sorted((c for c in others if c.doc.id == best.doc.id), key=lambda c: -c.score)
         plan = Layout(short=sorted(mine[:SHORT_ANSWER], key=lambda c: c.ref.sentence))
     for cand in own:

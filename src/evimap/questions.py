@@ -471,7 +471,14 @@ def analyze(
             if start <= c.span[0] and c.span[1] <= end
         ]
         part = analysed[start:end]
-        plain = _spelled(part, matched.spelling)  # cues read "sympotms" as "symptoms"
+        # cues read "sympotms" as "symptoms", and never a condition's own name: "hereditary"
+        # in "the prevalence of hereditary hemorrhagic telangiectasia" asks nothing
+        named = [
+            (c.span[0] - start, c.span[1] - start)
+            for c in matched.concepts
+            if c.kind == "condition" and start <= c.span[0] and c.span[1] <= end
+        ]
+        plain = _spelled(mask(part, named), matched.spelling)
         scores = classify(mask(part, inside), model, cues=cues, plain=plain)
         parts.append((QuestionPart(part, (start, end), next(iter(scores))), scores))
     focus = _focus(matched.concepts, ask_spans)

@@ -4,6 +4,7 @@
                         a label, not how a study was done, not a list run together
     DANGLING            starts by leaning on the sentence before ("These...", "However")
     leans_back(text)    DANGLING, or "some of these ..." a few words in
+    preclinical(text)   a study's finding in animals or cells, not in people
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
     listing(lead, text) a list run into one sentence ("fatigue - weight gain - ...") after
                         the sentence that leads into it ("Common symptoms are"): the two
@@ -41,6 +42,19 @@ _LEANS_INSIDE = re.compile(
 def leans_back(text: str) -> bool:
     """Whether `text` needs the sentence before it to be understood."""
     return bool(DANGLING.match(text) or _LEANS_INSIDE.match(text))
+
+
+# A finding in animals or cells, not in people: "Ly6Chi monocytes ... in mice".
+_PRECLINICAL = re.compile(
+    r"\b(?:mice|mouse|murine|rats?|rodents?|rabbits?|hamsters?|zebrafish|drosophila|"
+    r"in vitro|cell lines?|cultured cells|knockout|xenografts?|animal models?)\b",
+    re.IGNORECASE,
+)
+
+
+def preclinical(text: str) -> bool:
+    """Whether a study's sentence reports a finding in animals or cells."""
+    return bool(_PRECLINICAL.search(text))
 
 
 NAVIGATION_AT_START = re.compile(
