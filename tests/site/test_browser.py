@@ -312,6 +312,14 @@ def test_a_keyboard_only_reader_uses_the_question_page(live_server, flares_page,
 
     tab_to(page, "el.classList.contains('cite')")
     assert focus_ring(page) == "3px solid"
+    shown = page.evaluate(
+        "() => getComputedStyle(document.activeElement.querySelector('.cite-pop')).display"
+    )
+    assert shown == "block"  # the source sentence shows on keyboard focus
+    page.keyboard.press("Escape")  # and Escape hides it without moving focus (WCAG 1.4.13)
+    assert page.evaluate(
+        "() => getComputedStyle(document.activeElement.querySelector('.cite-pop')).display"
+    ) == "none" and page.evaluate("() => document.activeElement.classList.contains('cite')")
     page.keyboard.press("Enter")
     page.wait_for_function("() => location.hash.startsWith('#ref-')")
 
