@@ -612,3 +612,10 @@ def test_a_clinician_gets_no_finding_in_animals_and_a_short_answer_from_an_agenc
     assert not candidates(q, retrieved(MOUSE), Audience.CLINICIAN)
     answer = compose(text, q, retrieved(TRIAL, OTHER, TREATMENTS), Audience.CLINICIAN)
     assert answer.references[0].doc_id == "t:q2"  # not the trial, though it ranks first
+
+
+def test_who_the_question_is_about_is_not_what_it_asks():
+    """ "my older parent" tells whom it is about: a sentence on the early signs need not
+    name parents, and the question is still a short one about early signs."""
+    q = query("What are the early signs of Glimmerfield syndrome in my husband?", "symptoms")
+    assert [a.word for a in q.parts[0].asked] == ["early"]

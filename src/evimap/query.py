@@ -18,7 +18,7 @@ from importlib.resources import files
 import yaml
 
 from evimap.embeddings import common_words
-from evimap.questions import asking_words, is_request
+from evimap.questions import asking_words, is_request, story_words
 from evimap.text import stem, stopwords, words
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
@@ -169,7 +169,9 @@ def _part(
     asked: dict[str, str] = {}
     for word in words(text):
         key = stem(word)
-        if word in asking_words() or word in stopwords() or len(word) < 3 or _misspelt_ask(word):
+        if word in asking_words() or word in story_words() or word in stopwords():
+            continue
+        if len(word) < 3 or _misspelt_ask(word):
             continue
         if key in focus_words or key in groups:
             continue

@@ -120,12 +120,18 @@ def _message() -> dict:
         "out_of_scope_notice": " ".join(config["out_of_scope"]["notice"].split()),
         "abbreviations": frozenset(config["abbreviations"].split()),
         "asking_words": frozenset(config["asking_words"].split()),
+        "story_words": frozenset(config["story_words"].split()),
     }
 
 
 def asking_words() -> frozenset[str]:
     """Words that ask, or ask for something, and name nothing asked about ("info")."""
     return _message()["asking_words"]
+
+
+def story_words() -> frozenset[str]:
+    """Words that say who asks or about whom ("my husband"), never what is asked."""
+    return _message()["story_words"]
 
 
 def is_request(sentence: str) -> bool:
