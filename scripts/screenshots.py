@@ -12,8 +12,9 @@ Chromium through Playwright (`executable_path`; nothing is downloaded). Writes:
 - evidence-map.png: the evidence map (clinician) of the demo page whose map shows most;
 - condition-map.png: the Multiple sclerosis page's map of its questions;
 - citation-popover-360.png: a citation tapped on a phone, its source sentence shown;
-- stepper-{submitted,under-review,approved}.png: the status line and review stepper in each
-  state (a second page drafted by the demo is taken through the editorial check on the copy).
+- stepper-{submitted,under-review,changes-requested,approved}.png: the status line and review
+  stepper in each state (a second page drafted by the demo is taken through the editorial
+  check, then sent back by the medical reviewer, on the copy).
 
 PNGs are reduced to a 64-colour palette (Pillow), a few tens of kB each.
 """
@@ -131,7 +132,9 @@ def stepper(page, path: Path) -> None:
     page.evaluate("() => window.scrollTo(0, 0)")  # the clip is in the viewport's coordinates
     box = page.locator(".status-line").bounding_box()
     steps = page.locator(".review-status").bounding_box()
-    top, bottom = box["y"] - 8, steps["y"] + steps["height"] + 8
+    note = page.locator(".review-note")  # "Changes requested"
+    end = note.bounding_box() if note.count() else steps
+    top, bottom = box["y"] - 8, end["y"] + end["height"] + 8
     left, right = steps["x"] - 8, steps["x"] + steps["width"] + 8
     clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     page.screenshot(path=path, clip=clip)
@@ -183,6 +186,14 @@ def shoot(base: str, out: Path, full: bool, chromium: str) -> list[Path]:
         page.goto(base + submitted)
         stepper(page, out / "stepper-under-review.png")
         saved(out / "stepper-under-review.png")
+        sign_in(page, base, "reviewer", submitted)
+        page.fill(".review-panel #rc-comment", "Please add the guideline on vitamin D.")
+        page.click(".review-panel form:has(#rc-comment) button[type=submit]")
+        page.wait_for_load_state()
+        sign_out(page)
+        page.goto(base + submitted)
+        stepper(page, out / "stepper-changes-requested.png")
+        saved(out / "stepper-changes-requested.png")
 
         phone = browser.new_context(
             viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True

@@ -492,3 +492,31 @@ def test_axe_finds_no_serious_violation_for_each_signed_in_role(
     bad = {name: [v for v in vs if v["impact"] in SERIOUS] for name, vs in found.items()}
     bad = {name: vs for name, vs in bad.items() if vs}
     assert not bad, json.dumps(bad, indent=1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_stepper_marks_a_page_sent_back_for_changes(live_server, flares_page, browser_page):
+    """Changes requested by the medical reviewer: the step under review is marked "!" in the
+    warning colour rather than ticked, the note says so, and axe still finds nothing serious."""
+    script = axe_script()
+    page, base = browser_page, live_server.url
+    url = flares_page.url
+    sign_in(page, base, "editor", url)
+    page.click("button[name=approve]")
+    page.wait_for_load_state()
+    page.click("header nav form button")
+    sign_in(page, base, "reviewer", url)
+    page.fill("#rc-comment", "Please add the guideline on infections.")
+    page.click(".review-panel form:has(#rc-comment) button[type=submit]")
+    page.wait_for_load_state()
+    page.click("header nav form button")
+    page.goto(base + url)
+    assert page.inner_text(".review-note") == "Changes requested"
+    marker = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.review-status li.current'),"
+        " '::before').content"
+    )
+    assert marker == '"!"'
+    page.locator(".review-status").screenshot(path=ARTIFACTS / "stepper-changes-requested.png")
+    serious = [v for v in axe_audit(page, script) if v["impact"] in SERIOUS]
+    assert not serious, serious
