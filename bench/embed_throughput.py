@@ -1,5 +1,9 @@
 """Encoder throughput: sentences per second for short sentences and for passages.
 
+Both encoders: the default int8 ONNX Runtime one and the float32 numpy reference (decision
+0014). Each rate is given per second of wall clock and per CPU-second of this process (the
+steadier figure on a shared machine: other jobs' load stretches the wall clock).
+
 Texts come from the SciFact corpus: "short" are abstract sentences of 15-25 words, "passage"
 the first 200 words of an abstract, and "document" what `evimap library embed` encodes per
 document (title + source question + opening of the text, see evimap.vectors.embed_text).
@@ -76,13 +80,15 @@ def text_sets(scifact: Path) -> dict[str, list[str]]:
     return {"short": short[:SHORT], "passage": passages[:PASSAGE], "document": documents[:SHORT]}
 
 
-def measure(encode, texts: list[str], repeat: int) -> float:
-    runs = []
+def measure(encode, texts: list[str], repeat: int) -> tuple[float, float]:
+    """(texts per second of wall clock, texts per CPU-second), medians of `repeat` runs."""
+    runs, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         encode(texts)
         runs.append(len(texts) / (time.perf_counter() - start))
-    return median(runs)
+        cpu.append(len(texts) / max(time.process_time() - start_cpu, 1e-9))
+    return median(runs), median(cpu)
 
 
 def tokens(encoder, texts: list[str]) -> float:
@@ -98,27 +104,32 @@ def main() -> None:
     sets = text_sets(shared_data() / "scifact")
     from evimap.embeddings import SemanticUnavailableError, load_encoder
 
-    try:
-        started = time.perf_counter()
-        encoder = load_encoder()
-        load_s = time.perf_counter() - started
-    except SemanticUnavailableError as exc:
-        sys.exit(f"skipped: {exc.message}")
-    encoder.encode(sets["short"][:32])  # warm-up
-    print(
-        f"numpy MiniLM: loaded in {load_s:.2f} s; {os.cpu_count()} cores; "
-        f"median of {args.repeat} runs"
-    )
-    ours = {name: measure(encoder.encode, texts, args.repeat) for name, texts in sets.items()}
+    rates = {}
+    for kind in ("int8", "numpy"):
+        try:
+            started = time.perf_counter()
+            encoder = load_encoder(kind)
+            load_s = time.perf_counter() - started
+        except SemanticUnavailableError as exc:
+            sys.exit(f"skipped: {exc.message}")
+        encoder.encode(sets["short"][:32])  # warm-up
+        print(f"{encoder.name}: loaded in {load_s:.2f} s")
+        rates[kind] = {name: measure(encoder.encode, t, args.repeat) for name, t in sets.items()}
+    print(f"{os.cpu_count()} cores; median of {args.repeat} runs; texts/s wall (per CPU-second)")
     reference = run_reference(args.reference_python, sets, args.repeat)
-    print(f"{'texts':10} {'n':>5} {'tokens':>7} {'numpy /s':>9} {'torch /s':>9} {'ratio':>6}")
+    print(
+        f"{'texts':10} {'n':>5} {'tokens':>7} {'int8 /s':>15} {'numpy /s':>15} "
+        f"{'int8/numpy':>10} {'torch /s':>9}"
+    )
     for name, texts in sets.items():
-        ref = reference.get(name)
-        ratio = f"{ours[name] / ref:5.2f}x" if ref else "     -"
+        (fast, fast_cpu), (slow, slow_cpu) = rates["int8"][name], rates["numpy"][name]
         print(
-            f"{name:10} {len(texts):5d} {tokens(encoder, texts):7.0f} {ours[name]:9.1f} "
-            f"{ref or float('nan'):9.1f} {ratio}"
+            f"{name:10} {len(texts):5d} {tokens(encoder, texts):7.0f} "
+            f"{fast:7.1f} ({fast_cpu:5.1f}) {slow:7.1f} ({slow_cpu:5.1f}) "
+            f"{fast / slow:4.1f}x ({fast_cpu / slow_cpu:3.1f}x) "
+            f"{reference.get(name, float('nan')):9.1f}"
         )
+    encoder = load_encoder()
     single = [encoder.encode([t]) for t in sets["short"][:5]]  # warm single-query path
     runs = []
     for text in sets["short"][:50]:

