@@ -520,3 +520,32 @@ def test_the_stepper_marks_a_page_sent_back_for_changes(live_server, flares_page
     page.locator(".review-status").screenshot(path=ARTIFACTS / "stepper-changes-requested.png")
     serious = [v for v in axe_audit(page, script) if v["impact"] in SERIOUS]
     assert not serious, serious
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_focus_stop_on_the_question_page_is_visible(live_server, approved_page, browser_page):
+    """Tab through the whole question page: every stop draws the 3 px focus ring and lies on
+    the page (nothing hidden takes focus), in the order the page reads."""
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}{approved_page.url}?audience=clinician")
+    stops = []
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => { const el = document.activeElement;
+                 if (!el || el === document.body) return null;
+                 const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+                 return {what: el.tagName + '.' + (el.getAttribute('class') || '') + ' '
+                           + (el.textContent || '').trim().slice(0, 30),
+                         ring: s.outlineStyle === 'none' ? 'none' : s.outlineWidth,
+                         top: r.top + scrollY, size: r.width * r.height}; }"""
+        )
+        if stop is None or (stops and stop["what"] == stops[0]["what"]):
+            break  # back at the start
+        stops.append(stop)
+    assert len(stops) > 15, stops
+    assert stops[0]["what"].startswith("A.skip-link")
+    hidden = [s["what"] for s in stops if s["ring"] != "3px" or s["size"] == 0]
+    assert not hidden, hidden
+    kinds = {s["what"].split(" ")[0].upper() for s in stops}  # an SVG <a> is "a"
+    assert {"A.CITE", "A.POINT", "SUMMARY.", "TEXTAREA."} <= kinds, kinds
