@@ -49,6 +49,9 @@ EXPECTED = {
     "analyze",
     "ask",
     "retrieve",
+    # an answer as JSON (what the site stores and the API serves) and as text or Markdown
+    "render",
+    "to_dict",
 }
 
 

@@ -214,3 +214,11 @@ def test_an_emergency_is_not_framed_as_a_decision_to_make_with_a_clinician(engin
     )
     kinds = [n.kind for n in answer.notices]
     assert kinds[0] == "emergency" and "personal-advice" not in kinds
+
+
+def test_retrieve_is_the_first_stage_alone(engine):
+    """What review-due checks new evidence by: the question analysed, then the documents
+    retrieval ranks first for its words and focus (best first, at most k)."""
+    hits = engine.retrieve("Does heat exposure make Glimmerfield syndrome flares worse?", k=3)
+    assert len(hits) == 3 and hits[0].document.id == "t:trial"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -311,3 +311,11 @@ def test_an_index_of_another_schema_says_how_to_rebuild_and_the_rebuild_works(tm
     with Library(path, new_index=True) as lib:
         assert lib.rebuild_index() == 3
         assert len(index_ids(lib)) == 3
+
+
+def test_the_library_says_how_many_documents_and_whether_it_has_vectors(library):
+    assert library.count() == 0 and not library.has_vectors
+    library.add([make_doc(1), make_doc(2)])
+    assert library.count() == 2
+    (library.path / "vectors.sqlite").touch()  # what `evimap library embed` writes
+    assert library.has_vectors

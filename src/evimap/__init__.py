@@ -1,7 +1,8 @@
 """evimap: grounded, cited, clinician-reviewed answers to health questions.
 
 The supported surface is what this module exports (a test guards the list). The CLI and the
-web app are thin layers over it.
+web app are thin layers over it: they import these names from here, and otherwise only
+modules the import contracts allow (pyproject.toml, docs/ARCHITECTURE.md).
 """
 
 from evimap.answer import Answer, Audience, Reference, SentenceRef, Statement
@@ -34,6 +35,7 @@ from evimap.evidence import (
 from evimap.ingestion import ingest, ingest_records
 from evimap.library import IngestReport, Library, LibraryStats, SearchHit
 from evimap.questions import QuestionAnalysis, analyze
+from evimap.render import render, to_dict
 from evimap.retrieval import Retrieved, Retriever, retrieve
 from evimap.settings import Settings
 
@@ -82,6 +84,8 @@ __all__ = [
     "evidence_level",
     "ingest",
     "ingest_records",
+    "render",
     "restore_library",
     "retrieve",
+    "to_dict",
 ]

@@ -28,12 +28,24 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from evimap import ingestion, sources
+from evimap import (
+    AnswerEngine,
+    ConfigError,
+    EvimapError,
+    IngestReport,
+    Library,
+    LibraryStats,
+    Retriever,
+    Settings,
+    SourceKind,
+    analyze,
+    backup_library,
+    ingestion,
+    render,
+    restore_library,
+    sources,
+)
 from evimap.demo import demo_inputs, downloads_folder
-from evimap.errors import ConfigError, EvimapError
-from evimap.evidence import SourceKind
-from evimap.library import IngestReport, Library, LibraryStats
-from evimap.settings import Settings
 from evimap.site.review_commands import review_app
 
 err = Console(stderr=True)
@@ -323,7 +335,7 @@ def _decades(by_year: dict[str, int]) -> dict[str, int]:
 def rebuild_index(library: Path | None) -> None:
     """Drop the search index and rebuild it from the document store."""
     with Library(_settings(library).library, new_index=True) as lib:
-        total = lib.store.count()
+        total = lib.count()
         with _progress() as bar:
             task = bar.add_task("indexing", total=total, documents=0)
             count = lib.rebuild_index(progress=_both(bar, task))
@@ -340,8 +352,6 @@ def library_backup(path: Path, force: bool, library: Path | None) -> None:
     The store (SQLite online backup), vectors and vocabulary are copied; the search index
     is not: `evimap library restore` rebuilds it.
     """
-    from evimap.backup import backup_library
-
     report = backup_library(_settings(library).library, path, overwrite=force)
     _say(
         err,
@@ -360,8 +370,6 @@ def library_restore(path: Path, force: bool, library: Path | None) -> None:
     The library's folder must be new or empty unless --force (stop the site and any ingest
     first; restart the site afterwards).
     """
-    from evimap.backup import restore_library
-
     bar = _progress()
     advance: Callable[[int], None] | None = None
 
@@ -445,8 +453,6 @@ def search_command(
 ) -> None:
     """The retrieval stage alone: ranked documents with fused and per-stage ranks/scores."""
 
-    from evimap.retrieval import Retriever
-
     with Library(_settings(library).library, readonly=True) as lib:
         retriever = Retriever(lib, mode=mode)
         if retriever.fallback:
@@ -512,9 +518,6 @@ def ask_command(
     library: Path | None,
 ) -> None:
     """Answer QUESTION from the library, grounded and cited, for the reader who asked."""
-    from evimap.engine import AnswerEngine
-    from evimap.render import render
-
     settings = _settings(library)
     with _writer(settings, writer) as rewriter, Library(settings.library, readonly=True) as lib:
         engine = AnswerEngine(lib, mode=mode, shared_data=settings.shared_data, writer=rewriter)
@@ -601,8 +604,6 @@ def _vocabulary(settings: Settings):
 @library_option
 def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
     """What QUESTION asks, about what, and whether it needs an emergency notice first."""
-    from evimap.questions import analyze
-
     result = analyze(question, _vocabulary(_settings(library)))
     if as_json:
         out.print_json(json.dumps(result.to_dict()))

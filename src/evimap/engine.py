@@ -82,6 +82,14 @@ class AnswerEngine:
         """Why semantic search is off (None when it runs)."""
         return self.retriever.fallback
 
+    def retrieve(self, question: str, k: int = 10) -> list[Retrieved]:
+        """The first stage alone: `question` analysed, then the `k` documents retrieval ranks
+        first for its words and its focus's name (what review-due checks new evidence by)."""
+        analysis = analyze(question, self.vocabulary)
+        focus = " ".join(c.name for c in analysis.focus[:1])
+        text = " ".join(filter(None, (analysis.text, focus)))
+        return self.retriever.search(text, k, analysis=analysis)
+
     def ask(
         self,
         question: str,

@@ -29,6 +29,7 @@ from evimap.errors import LibraryError, NotFoundError
 from evimap.evidence import Deletion, Document, Problem, Record
 from evimap.index import IndexHit, SearchIndex
 from evimap.store import Prepared, Store, prepare
+from evimap.vectors import VECTORS_FILE
 
 STORE_FILE = "store.sqlite"
 INDEX_DIR = "index"
@@ -247,6 +248,15 @@ class Library:
             yield Snapshot(self, self.index.searcher())
         finally:
             conn.execute("COMMIT")
+
+    @property
+    def has_vectors(self) -> bool:
+        """Whether `evimap library embed` wrote document vectors here (semantic search)."""
+        return (self.path / VECTORS_FILE).exists()
+
+    def count(self) -> int:
+        """How many documents the store holds."""
+        return self.store.count()
 
     def get(self, doc_id: str) -> Document:
         doc = self.store.get_many([doc_id]).get(doc_id)

@@ -17,6 +17,7 @@ from wagtail.models import PageLogEntry
 
 from evimap.evidence import Document, Passage, SourceKind, StudyDesign
 from evimap.library import Library
+from evimap.site import answers
 from evimap.site.errors import InvalidTransition, ReviewForbidden
 from evimap.site.review import actions, freshness
 from evimap.site.review.models import ReviewDue
@@ -50,8 +51,6 @@ UNRELATED = Document(
 @pytest.fixture
 def library_path(tmp_path, settings, evidence_library):
     """A copy of the fictional library that this test may change; the site answers from it."""
-    from evimap.site import answers
-
     path = tmp_path / "library"
     shutil.copytree(evidence_library, path)
     settings.EVIMAP_LIBRARY = path
@@ -121,7 +120,7 @@ def test_checking_again_changes_nothing(reviewed, library_path):
 def test_evidence_outside_the_top_results_does_not_flag(reviewed, library_path):
     ingest(library_path, COLD_TRIAL)
     with Library(library_path, readonly=True) as library:
-        ranked = freshness._searcher(library, None, 20)(reviewed.question)
+        ranked = freshness._searcher(answers.engine_for(library), 20)(reviewed.question)
     assert "site:trial-cold" in ranked
     cut = ranked.index("site:trial-cold")  # a k that stops just before the new trial
     assert check(library_path, k=cut).flags == []
@@ -285,3 +284,23 @@ def test_evimap_ingest_flags_pages_when_a_site_is_set_up(
     assert main(args) == 0  # the guideline changed: checked after the ingest
     assert "pages review due" in capsys.readouterr().err
     assert list(open_flags(reviewed)) == [ReviewDue.NEW_EVIDENCE]
+
+
+def test_review_due_finds_new_evidence_by_the_engines_first_stage(reviewed, library_path):
+    """flag_review_due asks the engine it is given (`AnswerEngine.retrieve`), the site's by
+    default: an engine that retrieves nothing flags nothing new."""
+    ingest(library_path, COLD_TRIAL)
+
+    class Retrieves:
+        def __init__(self, found):
+            self.found = found
+
+        def retrieve(self, question, k):
+            return self.found[:k]
+
+    with Library(library_path, readonly=True) as library:
+        nothing = freshness.flag_review_due(library, engine=Retrieves([]))
+        assert nothing.flags == []
+        found = answers.engine_for(library).retrieve(reviewed.question, 10)
+        flagged = freshness.flag_review_due(library, engine=Retrieves(found))
+    assert [f.reason for f in flagged.flags] == [ReviewDue.NEW_EVIDENCE]

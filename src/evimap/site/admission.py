@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from evimap.errors import ConfigError
+from evimap import ConfigError
 
 SPARE_THREADS = 4
 RETRY_AFTER = 5  # seconds

@@ -17,11 +17,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-from evimap.answer import Answer, Audience
-from evimap.engine import AnswerEngine
-from evimap.errors import LibraryBusyError, LibraryError, NotFoundError, QuestionError
-from evimap.library import Library
-from evimap.render import to_dict
+from evimap import (
+    Answer,
+    AnswerEngine,
+    Audience,
+    Library,
+    LibraryBusyError,
+    LibraryError,
+    NotFoundError,
+    QuestionError,
+    to_dict,
+)
 from evimap.site.errors import EngineStarting, LibraryUnavailable
 
 MAX_QUESTION_CHARS = 5000
@@ -56,14 +62,19 @@ def engine(*, block: bool = False) -> AnswerEngine:
         if _engine is None:
             path = Path(settings.EVIMAP_LIBRARY)
             with library_errors():
-                library = Library(path, readonly=True)
-                mode = "hybrid" if (path / "vectors.sqlite").exists() else "lexical"
-                made = AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
+                made = engine_for(Library(path, readonly=True))
                 made.vocabulary  # noqa: B018  (loaded here once, not by each thread asking)
             _engine = made
         return _engine
     finally:
         _lock.release()
+
+
+def engine_for(library: Library) -> AnswerEngine:
+    """An engine over `library` as the site runs it: hybrid search when the library has
+    vectors, else lexical (the encoder is not even loaded), with the site's shared data."""
+    mode = "hybrid" if library.has_vectors else "lexical"
+    return AnswerEngine(library, mode=mode, shared_data=settings.EVIMAP_SHARED_DATA)
 
 
 ENGINE_STARTING = (

@@ -28,8 +28,7 @@ from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
-from evimap.errors import EvimapError, NotFoundError
-from evimap.render import to_dict
+from evimap import EvimapError, NotFoundError, to_dict
 from evimap.site import answers, ids
 from evimap.site.api_schemas import (
     ALWAYS,

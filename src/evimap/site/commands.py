@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from evimap.settings import Settings
+from evimap import Settings
 
 DEMO_QUESTIONS = (
     "What causes MS flares?",
@@ -78,7 +78,7 @@ def site_in_use() -> bool:
 def check_evidence(settings: Settings, say: Callable[[str], None]) -> None:
     """After an ingest: flag the site's published pages whose evidence changed."""
     configure(settings)
-    from evimap.library import Library
+    from evimap import Library
     from evimap.site.review import freshness
 
     with Library(settings.library, readonly=True) as library:

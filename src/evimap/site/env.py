@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from evimap.errors import ConfigError
+from evimap import ConfigError
 from evimap.settings import read_secret
 
 DEV_SECRET_KEY = "evimap-dev-only-not-secret"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from evimap.errors import EvimapError
+from evimap import EvimapError
 
 
 class Forbidden(EvimapError, PermissionDenied):

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.views import defaults
 
-from evimap.errors import EvimapError
+from evimap import EvimapError
 from evimap.site.errors import BadRequest, DatabaseBusy, DatabaseUnavailable, PayloadTooLarge
 
 log = logging.getLogger("evimap.site")

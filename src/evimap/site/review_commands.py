@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from evimap.settings import Settings
+from evimap import Settings
 
 
 @click.group("review")
@@ -161,7 +161,7 @@ def check_evidence_command(
     from datetime import UTC
 
     settings = _setup(library)
-    from evimap.library import Library
+    from evimap import Library
     from evimap.site.review import freshness
 
     when = since.replace(tzinfo=UTC) if since is not None else None
@@ -216,7 +216,7 @@ def due_command(everything: bool, as_json: bool) -> None:
 def dismiss_command(flag_id: int, note: str, username: str, as_json: bool) -> None:
     """Close a review-due flag: the new evidence changes nothing on the page."""
     _setup()
-    from evimap.errors import NotFoundError
+    from evimap import NotFoundError
     from evimap.site.review import actions, freshness, listing
     from evimap.site.review.models import ReviewDue
 

@@ -14,7 +14,10 @@ import os
 import re
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+from evimap import EvimapError, Settings
 
 HIDDEN = "********************"
 _MIN_SECRET = 4  # shorter values would blank ordinary text all over the page
@@ -52,11 +55,6 @@ def redact(text: str, *, escaped: bool = False) -> str:
 
 def known_secrets() -> list[str]:
     """The secret values configured now, longest first."""
-    from django.conf import settings
-
-    from evimap.errors import EvimapError
-    from evimap.settings import Settings
-
     found = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
     found.append(getattr(settings, "EMAIL_HOST_PASSWORD", ""))
     found += [db.get("PASSWORD", "") for db in settings.DATABASES.values()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evimap.settings import Settings
+from evimap import Settings
 from evimap.site.env import SiteSettings
 
 PACKAGE = Path(__file__).resolve().parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from evimap.errors import NotFoundError
+from evimap import NotFoundError
 from evimap.site import ids
 from evimap.site.api_schemas import ALWAYS, ExperiencesOut, errors
 from evimap.site.community.models import Experience, PageThemes

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Revision
 
-from evimap.errors import EvimapError
+from evimap import EvimapError
 from evimap.site import answers
 from evimap.site.community.screening import PERSONAL, screen
 from evimap.site.pages.models import (

@@ -12,9 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from evimap.errors import EvimapError
+from evimap import EvimapError, to_dict
 from evimap.index import query_words
-from evimap.render import to_dict
 from evimap.site import answers
 from evimap.site.audience import chosen_audience, remember
 from evimap.site.community import views as community

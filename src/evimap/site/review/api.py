@@ -27,7 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from ninja import Router, Schema
 from wagtail.api.v3.auth import BearerTokenAuth
 
-from evimap.errors import EvimapError, NotFoundError
+from evimap import EvimapError, NotFoundError
 from evimap.site.api_schemas import ALWAYS, BODY, REVIEW, ReviewDueOut, ReviewPageOut, errors
 from evimap.site.review import actions, freshness, listing
 from evimap.site.review.models import ReviewDue

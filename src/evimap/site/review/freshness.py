@@ -26,10 +26,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import transaction
 
-from evimap.library import Library
+from evimap import AnswerEngine, Library
+from evimap.site import answers
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.models import ReviewDue
 from evimap.site.roles import editorial
@@ -58,12 +58,16 @@ class FlagReport:
 
 
 def flag_review_due(
-    library: Library, since: datetime | None = None, *, k: int = TOP_K, retriever=None
+    library: Library,
+    since: datetime | None = None,
+    *,
+    k: int = TOP_K,
+    engine: AnswerEngine | None = None,
 ) -> FlagReport:
     """Flag the live question pages whose evidence changed (see the module docstring).
 
-    `retriever`: a `evimap.retrieval.Retriever` over `library` (default: hybrid when the
-    library has vectors, else lexical, as the site's engine does).
+    `engine`: an `evimap.AnswerEngine` over `library` (default: as the site's,
+    `answers.engine_for`), whose first stage (`AnswerEngine.retrieve`) finds new evidence.
     """
     started = time.perf_counter()
     report = FlagReport()
@@ -74,7 +78,7 @@ def flag_review_due(
     reference = {page.pk: _reference_time(page, since) for page in pages}
     changed = library.changed_since(min(reference.values()).timestamp())
     report.changed = len(changed)
-    search = _searcher(library, retriever, k)
+    search = _searcher(engine or answers.engine_for(library), k)
     for page in pages:
         after = reference[page.pk].timestamp()
         fresh = {doc_id for doc_id, written in changed.items() if written > after}
@@ -108,24 +112,9 @@ def _reference_time(page, since: datetime | None) -> datetime:
     return max(written, since) if since else written
 
 
-def _searcher(library: Library, retriever, k: int):
-    from evimap.questions import analyze
-    from evimap.retrieval import Retriever
-    from evimap.vocabulary import for_library
-
-    if retriever is None:
-        mode = "hybrid" if (library.path / "vectors.sqlite").exists() else "lexical"
-        retriever = Retriever(library, mode=mode)
-    vocabulary = None
-
+def _searcher(engine: AnswerEngine, k: int):
     def search(question: str) -> list[str]:
-        nonlocal vocabulary
-        if vocabulary is None:
-            vocabulary, _ = for_library(library, settings.EVIMAP_SHARED_DATA)
-        analysis = analyze(question, vocabulary)
-        focus = " ".join(c.name for c in analysis.focus[:1])
-        text = " ".join(filter(None, (analysis.text, focus)))
-        hits = retriever.search(text, k, analysis=analysis)
+        hits = engine.retrieve(question, k)
         best = hits[0].score if hits else 0.0
         return [hit.document.id for hit in hits if hit.score >= MIN_SHARE_OF_BEST * best]
 

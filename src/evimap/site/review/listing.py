@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from wagtail.models import WorkflowState
 
-from evimap.errors import NotFoundError
+from evimap import NotFoundError
 from evimap.site import ids
 from evimap.site.errors import ReviewForbidden
 from evimap.site.pages.models import QuestionPage
