@@ -549,3 +549,39 @@ def test_every_focus_stop_on_the_question_page_is_visible(live_server, approved_
     assert not hidden, hidden
     kinds = {s["what"].split(" ")[0].upper() for s in stops}  # an SVG <a> is "a"
     assert {"A.CITE", "A.POINT", "SUMMARY.", "TEXTAREA."} <= kinds, kinds
+
+
+def parser_changes(page, url: str) -> dict[str, tuple[int, int]]:
+    """Tags whose count Chromium's HTML parser changes on the page at `url`: {tag: (in the
+    source, in the DOM)}. A `<p>` closed early by a block leaves its `</p>` to make a second,
+    empty `<p>`; a misnested tag is closed and reopened: the counts differ."""
+    import re
+
+    source = page.request.get(url).text()
+    tags = sorted(set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)[\s/>]", source)))
+    dom = page.evaluate(
+        """([html, tags]) => { const doc = new DOMParser().parseFromString(html, 'text/html');
+             return tags.map(t => doc.getElementsByTagName(t).length); }""",
+        [source, tags],
+    )
+    counts = {
+        t: (len(re.findall(rf"<{t}[\s/>]", source)), n) for t, n in zip(tags, dom, strict=True)
+    }
+    return {t: c for t, c in counts.items() if c[0] != c[1]}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chromium_parses_the_pages_as_they_are_written(
+    live_server, approved_page, people, browser_page
+):
+    """The real browser's HTML parser builds the tree the templates write (issue 13): the
+    question page in each audience, the condition page, the sign-in, join and share forms."""
+    page, base = browser_page, live_server.url
+    paths = [f"{approved_page.url}?audience={a}" for a in ("patient", "caregiver", "clinician")]
+    paths += [approved_page.get_parent().url, "/", "/login/", "/community/join/"]
+    changed = {path: parser_changes(page, base + path) for path in paths}
+    sign_in(page, base, "member", approved_page.url)
+    path = f"/community/share/{approved_page.pk}/"
+    changed[path] = parser_changes(page, base + path)
+    changed = {path: c for path, c in changed.items() if c}
+    assert not changed, changed
