@@ -14,9 +14,9 @@ from django.test import Client
 from django.utils.html import escape
 
 from evimap import safety
+from evimap.screening import screen
 from evimap.site.community import experiences, members, moderation, themes
 from evimap.site.community.models import Experience, ModerationDecision, PageThemes
-from evimap.site.community.screening import screen
 from evimap.site.community.survey import TRIGGERS
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition, RateLimited
 

@@ -1,6 +1,6 @@
 """Community experiences: members share first-person experiences on question pages.
+Screening (personal data, links, spam, crisis language) is in the core: evimap.screening.
 
-screening.py   pure rules that mark personal data, links, spam and crisis language
 survey.py      the structured questions that fit a page's question type
 models.py      members, experiences, moderation decisions, reports, rate events
 moderation.py  every mutation (post, edit, delete, approve, reject, redact, report, export)

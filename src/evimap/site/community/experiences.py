@@ -16,10 +16,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from evimap.screening import PERSONAL, screen
 from evimap.site.community import limits, members, notices, themes
 from evimap.site.community.models import MAX_CHARS, MIN_CHARS, Experience
 from evimap.site.community.moderation import record_decision
-from evimap.site.community.screening import PERSONAL, screen
 from evimap.site.community.survey import survey_for
 from evimap.site.errors import Forbidden, InvalidPost
 

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
+from evimap.screening import PERSONAL, REMOVED, Flag, only_removals, screen
+from evimap.screening import redact as redact_text
 from evimap.site.community import limits, notices, themes
 from evimap.site.community.models import Experience, ModerationDecision, Report
-from evimap.site.community.screening import PERSONAL, REMOVED, Flag, only_removals, screen
-from evimap.site.community.screening import redact as redact_text
 from evimap.site.errors import Forbidden, InvalidPost, InvalidTransition
 from evimap.site.roles import is_moderator, require_moderator
 

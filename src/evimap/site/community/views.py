@@ -18,12 +18,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from evimap.safety import crisis
+from evimap.screening import PERSONAL
 from evimap.site.answers import statements_of
 from evimap.site.community import experiences, limits, members, moderation
 from evimap.site.community.chart import bar_chart
 from evimap.site.community.forms import ExperienceForm, ReasonForm, SignUpForm
 from evimap.site.community.models import Experience, PageThemes
-from evimap.site.community.screening import PERSONAL
 from evimap.site.community.survey import band_label, survey_for
 from evimap.site.community.themes import with_evidence
 from evimap.site.errors import Forbidden, InvalidPost, RateLimited

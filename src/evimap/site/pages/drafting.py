@@ -39,8 +39,8 @@ from django.utils.text import slugify
 from wagtail.models import Revision
 
 from evimap import EvimapError
+from evimap.screening import PERSONAL, screen
 from evimap.site import answers
-from evimap.site.community.screening import PERSONAL, screen
 from evimap.site.pages.models import (
     AskedQuestion,
     AskedVisit,

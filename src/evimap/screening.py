@@ -1,4 +1,5 @@
-"""Automatic screening of a post before a moderator sees it (pure Python, no Django).
+"""Automatic screening of a text a reader wrote: a community post before a moderator sees
+it, and a question asked in the ask box before it is counted (pure Python, no Django).
 
     screen(text) -> Screening     the flags found, each with kind, span and reason
     redact(text, flags) -> str    the personal data in `flags` replaced by "[removed]"

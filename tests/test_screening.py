@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evimap.site.community.screening import REMOVED, redact, screen
+from evimap.screening import REMOVED, redact, screen
 
 
 def kinds(text: str) -> list[str]:
@@ -151,7 +151,7 @@ def test_redaction_removes_only_personal_data():
     ],
 )
 def test_a_hand_edit_may_only_take_words_out(after, added):
-    from evimap.site.community.screening import only_removals
+    from evimap.screening import only_removals
 
     before = "My sister Jo said the heat at her flat in Mill Lane made my flares worse."
     assert only_removals(before, after).startswith(added) and bool(added) == bool(

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from evimap.site.community import screening
-from evimap.site.community.screening import screen
+from evimap import screening
+from evimap.screening import screen
 
 ADVERSARIAL = {
     "letters": "a",
