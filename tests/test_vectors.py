@@ -195,3 +195,91 @@ def test_the_loaded_matrix_is_cached_until_an_embed_commits(library):
 def test_an_empty_index_finds_nothing():
     index = VectorIndex([], [], [], np.zeros((0, 0), dtype=np.float32))
     assert index.search(np.ones(384, dtype=np.float32), 3) == []
+
+
+# -- the HNSW partitions (decision 0014) ---------------------------------------------------
+
+WORDS = "amber basil cobalt dune ember fjord glade heron iris juniper kelp lumen moss".split()
+
+
+def study(n: int, collection: str = "pubmed") -> Document:
+    """A fictional abstract with its own mix of words, so every vector differs."""
+    words = " ".join(WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(6))
+    return doc(
+        f"{collection}:{n}",
+        f"Study {n} of Tarnwell fever",
+        f"{words} tarnwell {collection} {n}",
+        kind=SourceKind.RESEARCH,
+        collection=collection,
+    )
+
+
+@pytest.fixture
+def big_library(tmp_path):
+    """40 research abstracts (an HNSW partition with ann_min=30) and the reference page."""
+    with Library(tmp_path / "lib", create=True) as lib:
+        lib.add([GLIMMER, *(study(n) for n in range(36)), *(study(n, "pmc") for n in range(4))])
+        yield lib
+
+
+def test_a_kind_past_ann_min_is_searched_through_its_hnsw_file(big_library):
+    encoder = HashingEncoder()
+    report = embed_library(big_library, encoder, ann_min=30)
+    assert report.ann_built == ["research"]
+    assert (big_library.path / "ann-research.usearch").exists()
+    assert not (big_library.path / "ann-reference.usearch").exists()  # 1 vector: scanned
+    index = vector_index(big_library, encoder.name)
+    assert [p.kind for p in index.ann] == ["research"] and len(index) == 41
+    query = encoder.encode(["amber basil tarnwell 12"])[0]
+    # the same ranking as an exact scan of all 41 vectors
+    with VectorStore(big_library.path / VECTORS_FILE, readonly=True) as store:
+        rows = store.rows(encoder.name)
+    matrix = np.vstack([np.frombuffer(r[3], dtype=np.float16) for r in rows]).astype(np.float32)
+    scores = matrix @ query
+    got = index.search(query, 5)
+    want = sorted(scores.tolist(), reverse=True)[:5]  # (bags of words tie: scores, not ids)
+    assert [h.score for h in got] == pytest.approx(want, abs=2e-3)
+    exact = {r[0]: float(score) for r, score in zip(rows, scores, strict=True)}
+    assert all(h.score == pytest.approx(exact[h.id], abs=2e-3) for h in got)
+    # filters: a kind, a collection inside the HNSW partition, a kind scanned exactly
+    assert {h.id.split(":")[0] for h in index.search(query, 40, kinds=["research"])} == {
+        "pubmed",
+        "pmc",
+    }
+    assert len(index.search(query, 40, kinds=["research"])) == 40
+    assert {h.id for h in index.search(query, 10, collections=["pmc"])} == {
+        f"pmc:{n}" for n in range(4)
+    }
+    assert [h.id for h in index.search(query, 3, kinds=["reference"])] == ["medquad:g1"]
+
+
+def test_a_stale_hnsw_file_is_not_used_until_the_next_embed_run_rebuilds_it(big_library):
+    encoder = HashingEncoder()
+    embed_library(big_library, encoder, ann_min=30)
+    big_library.add([study(99)])
+    embed_library(big_library, encoder, ann_min=30, shard=(0, 1))  # shards build no HNSW
+    index = vector_index(big_library, encoder.name)
+    assert index.ann == [] and len(index) == 42  # every vector scanned exactly: none missing
+    query = encoder.encode([embed_text(study(99))])[0]
+    assert index.search(query, 1)[0].id == "pubmed:99"
+    report = embed_library(big_library, encoder, ann_min=30)
+    assert (report.embedded, report.ann_built) == (0, ["research"])
+    index = vector_index(big_library, encoder.name)
+    assert [p.kind for p in index.ann] == ["research"]
+    assert index.search(query, 1)[0].id == "pubmed:99"
+    big_library.delete([f"pubmed:{n}" for n in range(20)])
+    embed_library(big_library, encoder, ann_min=30)  # 21 research vectors left: scanned
+    assert not (big_library.path / "ann-research.usearch").exists()
+    assert vector_index(big_library, encoder.name).ann == []
+
+
+def test_shards_embed_every_document_once_between_them(big_library):
+    first, second = HashingEncoder(), HashingEncoder()
+    one = embed_library(big_library, first, shard=(0, 2))
+    two = embed_library(big_library, second, shard=(1, 2))
+    assert one.embedded and two.embedded and one.embedded + two.embedded == 41
+    assert not set(first.encoded) & set(second.encoded)
+    again = embed_library(big_library, HashingEncoder())
+    assert (again.embedded, again.unchanged) == (0, 41)
+    with pytest.raises(ValueError):
+        embed_library(big_library, first, shard=(2, 2))

@@ -412,11 +412,23 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
 
 
 @library_app.command("embed")
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="embed only shard I of N (0-based): run N processes at once, then one plain run "
+    "(it builds the HNSW index)",
+)
 @library_option
-def library_embed(library: Path | None) -> None:
+def library_embed(library: Path | None, shard: str | None) -> None:
     """Compute document vectors for semantic search (resumable: only what changed)."""
     from evimap import embeddings, vectors
 
+    part = None
+    if shard:
+        index, _, count = shard.partition("/")
+        if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+            raise click.BadParameter("I/N with 0 <= I < N, e.g. 0/2", param_hint="--shard")
+        part = (int(index), int(count))
     encoder = embeddings.load_encoder()
     with Library(_settings(library).library, readonly=True) as lib, _progress() as bar:
         task = bar.add_task("embedding", total=None, documents=0)
@@ -428,7 +440,7 @@ def library_embed(library: Path | None) -> None:
                 task, completed=done, total=total, documents=done, description=f"embedding{rate}"
             )
 
-        report = vectors.embed_library(lib, encoder, progress=progress)
+        report = vectors.embed_library(lib, encoder, progress=progress, shard=part)
     _say(
         err,
         f"{report.summary()} in {report.seconds:.1f} s "
