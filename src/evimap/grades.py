@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
+from evimap.datafiles import read_yaml
 
 STANCES = ("recommended", "selective", "against", "insufficient")
 
@@ -39,9 +38,8 @@ class GradeMeaning:
 @functools.cache
 def guideline_grades() -> dict[str, dict[str, GradeMeaning]]:
     """{scheme: {grade: meaning}} from data/guideline_grades.yaml (read once)."""
-    text = resources.files("evimap").joinpath("data", "guideline_grades.yaml").read_text("utf-8")
     schemes: dict[str, dict[str, GradeMeaning]] = {}
-    for scheme, body in yaml.safe_load(text).items():
+    for scheme, body in read_yaml("guideline_grades.yaml").items():
         grades: dict[str, GradeMeaning] = {}
         for grade, meaning in body["grades"].items():
             if meaning["stance"] not in STANCES:

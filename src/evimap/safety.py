@@ -24,9 +24,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
+from evimap.datafiles import read_yaml
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _QUESTION_START = re.compile(
@@ -104,8 +103,7 @@ class _Rules:
 @cache
 def _data() -> dict:
     """data/red_flags.yaml: every word list and text of the safety checks, read once."""
-    text = resources.files("evimap").joinpath("data", "red_flags.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return read_yaml("red_flags.yaml")
 
 
 @cache

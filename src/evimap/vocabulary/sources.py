@@ -14,9 +14,9 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
+from evimap.datafiles import read_bytes, read_text
 from evimap.vocabulary.words import phrase_key
 
 _DO_PREFIXES = {"UMLS_CUI": "UMLS", "MESH": "MESH", "ICD10CM": "ICD10CM"}
@@ -31,13 +31,13 @@ def curated_fingerprint() -> str:
     """A hash of the curated data files: a vocabulary built from other versions is stale."""
     digest = hashlib.sha256()
     for name in CURATED:
-        digest.update(resources.files("evimap").joinpath("data", name).read_bytes())
+        digest.update(read_bytes(name))
     return digest.hexdigest()[:16]
 
 
 def curated_rows(name: str) -> Iterator[dict[str, str]]:
     """The rows of a curated table in evimap/data (tab-separated, `#` comment lines)."""
-    text = resources.files("evimap").joinpath("data", name).read_text("utf-8")
+    text = read_text(name)
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 

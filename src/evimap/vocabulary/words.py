@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import NamedTuple
 
-import yaml
+from evimap.datafiles import read_yaml
 
 TYPO_MIN_LETTERS = 6  # words this long or longer may be spelling-corrected
 
@@ -35,8 +34,7 @@ class Token(NamedTuple):
 @cache
 def config() -> dict:
     """data/vocabulary.yaml: word lists, and the kinds by semantic type, subset and name."""
-    text = resources.files("evimap").joinpath("data", "vocabulary.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return read_yaml("vocabulary.yaml")
 
 
 @cache

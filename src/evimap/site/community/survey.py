@@ -3,6 +3,7 @@
 A page asking what causes or triggers something asks which triggers the member noticed; a
 page about symptoms asks which symptoms; about treatment, what helped. Every page asks how
 long since diagnosis, by band. Options are fixed lists plus the member's own words ("Other").
+The surveys, their options and which question type gets which are data: data/surveys.yaml.
 
     survey_for(question_type) -> Survey
     Survey.clean(choices, other, band) -> dict   validated answers (InvalidPost when not)
@@ -12,18 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evimap.datafiles import read_yaml
 from evimap.site.errors import InvalidPost
 
 MAX_OTHER_CHARS = 60
 MAX_OTHERS = 3
 
-DIAGNOSIS_BANDS = (
-    ("not-yet", "Not diagnosed yet"),
-    ("under-1", "Less than a year"),
-    ("1-5", "1 to 5 years"),
-    ("5-10", "5 to 10 years"),
-    ("over-10", "More than 10 years"),
-)
+_DATA = read_yaml("surveys.yaml")
+DIAGNOSIS_BANDS = tuple((value, label) for value, label in _DATA["diagnosis_bands"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,67 +56,21 @@ class Survey:
         return {"key": self.key, "choices": ordered, "other": others, "band": band}
 
 
-TRIGGERS = Survey(
-    "triggers",
-    "Which triggers did you notice?",
-    "Triggers members noticed",
-    (
-        ("heat", "Heat or hot weather", "heat hot temperature warm"),
-        ("infection", "An infection (cold, flu, urinary)", "infection infections fever viral"),
-        ("stress", "Stress", "stress stressful"),
-        ("sleep", "Lack of sleep", "sleep"),
-        ("exertion", "Overexertion", "exertion overexertion exercise"),
-        ("hormones", "Hormonal changes", "hormone hormonal menstrual pregnancy postpartum"),
-        ("medication", "Stopping or changing medication", "medication discontinuation withdrawal"),
-        ("diet", "Food or alcohol", "diet food alcohol"),
-    ),
-)
-SYMPTOMS = Survey(
-    "symptoms",
-    "Which symptoms did you notice?",
-    "Symptoms members noticed",
-    (
-        ("fatigue", "Tiredness (fatigue)", "fatigue tiredness tired"),
-        ("pain", "Pain", "pain"),
-        ("numbness", "Numbness or tingling", "numbness tingling"),
-        ("vision", "Vision problems", "vision visual optic"),
-        ("balance", "Balance or walking problems", "balance walking gait"),
-        ("mood", "Mood changes", "mood depression anxiety"),
-        ("memory", "Memory or thinking problems", "memory cognitive thinking"),
-    ),
-)
-HELPED = Survey(
-    "helped",
-    "What helped you?",
-    "What helped members",
-    (
-        ("medicine", "Prescribed medicine", "medicine medicines drug drugs medication"),
-        ("rest", "Rest", "rest"),
-        ("exercise", "Exercise or physiotherapy", "exercise physiotherapy physical"),
-        ("diet", "Changes to diet", "diet"),
-        ("cooling", "Keeping cool", "cool cooling"),
-        (
-            "support",
-            "Talking therapy or a support group",
-            "counselling counseling psychotherapy support",
-        ),
-        ("nothing", "Nothing has helped yet", ""),
-    ),
-)
-_BY_TYPE = {
-    "cause": TRIGGERS,
-    "risk_factors": TRIGGERS,
-    "prevention": TRIGGERS,
-    "symptoms": SYMPTOMS,
-    "complications": SYMPTOMS,
-    "diagnosis": SYMPTOMS,
-    "stages": SYMPTOMS,
-}
+def _survey(key: str, spec: dict) -> Survey:
+    options = tuple((value, label, words) for value, label, words in spec["options"])
+    return Survey(key, spec["prompt"], spec["heading"], options)
+
+
+SURVEYS = {key: _survey(key, spec) for key, spec in _DATA["surveys"].items()}
+TRIGGERS, SYMPTOMS, HELPED = SURVEYS["triggers"], SURVEYS["symptoms"], SURVEYS["helped"]
+_BY_TYPE = {qtype: SURVEYS[key] for qtype, key in _DATA["by_question_type"].items()}
+_DEFAULT = SURVEYS[_DATA["default"]]
 
 
 def survey_for(question_type: str) -> Survey:
-    """The survey that fits `question_type` (what helped, for any type not listed)."""
-    return _BY_TYPE.get(question_type, HELPED)
+    """The survey that fits `question_type` (the default, what helped, for any type not
+    listed)."""
+    return _BY_TYPE.get(question_type, _DEFAULT)
 
 
 def band_label(band: str) -> str:
