@@ -222,3 +222,27 @@ def test_retrieve_is_the_first_stage_alone(engine):
     hits = engine.retrieve("Does heat exposure make Glimmerfield syndrome flares worse?", k=3)
     assert len(hits) == 3 and hits[0].document.id == "t:trial"
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_for_a_medicine_another_medicine_named_first_is_another_subject(tmp_path):
+    """ "Quorvane added to Zantrofen lowered glucose" is about Quorvane: not a statement
+    about Zantrofen's effects, though it names it."""
+    from types import SimpleNamespace
+
+    from evimap.query import Query
+    from evimap.vocabulary.matching import Concept
+
+    class Medicines:
+        def match(self, text):
+            spans = [(text.find(n), n) for n in ("Quorvane", "Zantrofen") if n in text]
+            concepts = [Concept(n, "drug", text=n, span=(i, i + len(n))) for i, n in spans]
+            return SimpleNamespace(concepts=sorted(concepts, key=lambda c: c.span))
+
+    engine = AnswerEngine(Library(tmp_path / "lib", create=True), vocabulary=Medicines())
+    query = Query("What are the side effects of Zantrofen?", (), ("zantrofen",))
+    asked = SimpleNamespace(focus=(Concept("Zantrofen", "drug"),))
+    off = engine._off_subject(query, asked)
+    assert off("Quorvane added to Zantrofen lowered glucose with no more side effects.")
+    assert not off("Zantrofen with Quorvane lowered glucose with no more side effects.")
+    unknown_kind = engine._off_subject(query)  # conditions only, without the analysis
+    assert not unknown_kind("Quorvane added to Zantrofen lowered glucose.")

@@ -619,3 +619,36 @@ def test_who_the_question_is_about_is_not_what_it_asks():
     name parents, and the question is still a short one about early signs."""
     q = query("What are the early signs of Glimmerfield syndrome in my husband?", "symptoms")
     assert [a.word for a in q.parts[0].asked] == ["early"]
+
+
+ADD_ON = Document(
+    id="t:addon",
+    kind=SourceKind.RESEARCH,
+    collection="pubmed",
+    title="Quorvane added to cooling for Glimmerfield syndrome: a randomized trial",
+    passages=(
+        passage(
+            "Quorvane added to cooling treated Glimmerfield syndrome flares with no more "
+            "side effects than cooling alone.",
+            heading="CONCLUSIONS",
+        ),
+    ),
+    year=2023,
+    publisher="Journal of Fictional Neurology",
+)
+
+
+def test_a_study_about_another_subject_or_not_on_the_asked_point_gives_no_sentence():
+    """A trial of Quorvane added to cooling is about Quorvane; a study of cooling that says
+    nothing of night sweats does not answer a question about them."""
+    text = "How is Glimmerfield syndrome treated?"
+    q = query(text, "treatment")
+    about_quorvane = lambda said: said.lstrip().startswith("Quorvane")  # noqa: E731
+    found = retrieved(ADD_ON, TREATMENTS)
+    plain = compose(text, q, found, Audience.CLINICIAN)
+    assert "t:addon" in {r.doc_id for r in plain.references}
+    answer = compose(text, q, found, Audience.CLINICIAN, off_subject=about_quorvane)
+    assert "t:addon" not in {r.doc_id for r in answer.references}
+    night = query("How are night sweats in Glimmerfield syndrome treated?", "treatment")
+    assert not candidates(night, retrieved(TRIAL), Audience.CLINICIAN)
+    assert candidates(query(text, "treatment"), retrieved(TRIAL), Audience.CLINICIAN)

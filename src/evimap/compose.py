@@ -127,6 +127,7 @@ def candidates(
     audience: Audience,
     lead: Sequence[Match] = (),
     urgent: Sequence[str] | bool = False,
+    off_subject: Callable[[str], bool] | None = None,
 ) -> list[Candidate]:
     """Every well-formed sentence of the retrieved documents, scored for this question.
 
@@ -135,7 +136,8 @@ def candidates(
     cover what was asked, name the focus (or come from a document about it) and name what
     narrows the subject ("relapse" for "MS flares"). `urgent`: the question is an emergency
     (True, or the topics of its red flags: "poisoning"); what sources about the focus or
-    those topics say to do at once comes first."""
+    those topics say to do at once comes first. A study whose title `off_subject` finds
+    about something else (another medicine tried beside the focus) is not about the focus."""
     found: list[Candidate] = []
     needles = _needles(query)
     leads = {m.doc.id for m in lead}
@@ -144,11 +146,14 @@ def candidates(
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
-        topical = bool(urgent) and _on_urgent_subject(doc, about, urgent)
+        topical = bool(urgent) and _on_urgent_subject(doc, _names_the_focus(doc, query), urgent)
         if not own and _off_the_question(doc, about, topical, asked, urgent):
             continue
-        if audience.lay and doc.kind is SourceKind.RESEARCH:
-            about = False  # a lay reader gets a study's sentences that name the focus only
+        if doc.kind is SourceKind.RESEARCH and (
+            audience.lay or (off_subject is not None and off_subject(doc.title))
+        ):
+            about = False  # a study's sentences that name the focus only, for a lay reader
+            # or when the study is about another subject: "Dapagliflozin add-on to metformin"
         where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
         keep = None if own or where.urgent else _passage_filter(query, needles, about)
@@ -355,6 +360,12 @@ def _score(
     if not free and not _on_subject(query, said, where.about):
         return None  # about another condition, or the whole condition when a part was asked
     tokens = Tokens.of(said)
+    if (
+        not free
+        and doc.kind is not SourceKind.REFERENCE
+        and not _says_what_was_asked(query, tokens)
+    ):
+        return None  # a study of vitamin D and arterial stiffness does not answer falls
     coverage = _coverage(query, tokens, where.about)
     answers_type = max((_answers_type(tokens, p.qtype) for p in query.parts), default=1.0)
     least = MIN_COVERAGE if query.focus else MIN_COVERAGE_NO_FOCUS
@@ -369,6 +380,21 @@ def _score(
     if not act_now and navigation(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now, where.rank)
+
+
+def _names_the_focus(doc: Document, query: Query) -> bool:
+    """About the question's focus, which there is (`_about_focus` holds for every document
+    when no focus was found)."""
+    return bool(query.focus) and _about_focus(doc, query)
+
+
+def _says_what_was_asked(query: Query, tokens: Tokens) -> bool:
+    """Whether a sentence holds something a part asks beside its focus and type (or a part
+    asks nothing more): a study or a guideline is about one narrow thing, and the asked type
+    alone ("prevent") does not make its finding an answer."""
+    return any(
+        not part.asked or any(a.stems & tokens.stems for a in part.asked) for part in query.parts
+    )
 
 
 def _on_urgent_subject(doc: Document, about: bool, urgent: Sequence[str] | bool) -> bool:
@@ -818,9 +844,11 @@ def compose(
     """
     chosen, partial = [], False
     if urgent:  # an emergency's answer is about what it is, or the focus, nothing nearby
-        lead = [m for m in lead if _on_urgent_subject(m.doc, _about_focus(m.doc, query), urgent)]
+        lead = [
+            m for m in lead if _on_urgent_subject(m.doc, _names_the_focus(m.doc, query), urgent)
+        ]
     if not query.unknown:
-        found = candidates(query, retrieved, audience, lead, urgent)
+        found = candidates(query, retrieved, audience, lead, urgent, off_subject)
         chosen = select(found, audience, lead, off_subject)
         if not chosen and nearest is not None:
             lead = [nearest]

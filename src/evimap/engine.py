@@ -38,6 +38,7 @@ PER_KIND = 8  # and the best of each of guideline and research
 SOURCE_QUESTIONS = 12  # and the sources' own questions on the focus and types (`matching`)
 SOURCE_ASKS = 2  # for the first this many types asked
 CONDITION_KINDS = frozenset({"condition"})  # what a sentence may not be about, beside the focus
+MEDICINE_KINDS = frozenset({"drug", "supplement", "vaccine"})  # ... and for a medicine, these
 JARGON_TERMS = 6  # terms named in an answer that are looked up for plain-language help
 DEFINITIONS_KEPT = 2048  # plain-language definitions remembered per engine
 # "X is a ...", "X refers to ...": not "X is not ...", "X is usually ...", "X is caused by ...",
@@ -126,7 +127,7 @@ class AnswerEngine:
             define=lambda term: self.definition(term, query),
             jargon=self.jargon,
             lead=entailed(query, retrieved),
-            off_subject=self._off_subject(query),
+            off_subject=self._off_subject(query, analysis),
             urgent=urgent or analysis.safety.emergency,
             nearest=nearest(query, retrieved) if not query.unknown else None,
         )
@@ -169,16 +170,20 @@ class AnswerEngine:
             expansions=(*analysis.expansions, *(c.name for c in concepts)),
         )
 
-    def _off_subject(self, query: Query):
+    def _off_subject(self, query: Query, analysis: QuestionAnalysis | None = None):
         """Whether a sentence is about a condition other than the focus: it names one and
         not the focus, or names it before the focus ("Although most people with Legius
-        syndrome ..., some have ADHD" is about Legius syndrome)."""
+        syndrome ..., some have ADHD" is about Legius syndrome). For a medicine, another
+        medicine named first makes it so too ("Dapagliflozin added to metformin ...")."""
+        kinds = CONDITION_KINDS
+        if analysis is not None and analysis.focus and analysis.focus[0].kind in MEDICINE_KINDS:
+            kinds = kinds | MEDICINE_KINDS
 
         def off(text: str) -> bool:
             named = [
                 c
                 for c in self.vocabulary.match(text).concepts
-                if c.kind in CONDITION_KINDS
+                if c.kind in kinds
                 and not names_focus(c.name, query.focus)
                 and not names_focus(c.text, query.focus)
             ]
