@@ -25,6 +25,7 @@ from pathlib import Path
 
 import tantivy
 
+from evimap import snapshots
 from evimap.errors import LibraryError, NotFoundError
 from evimap.evidence import Deletion, Document, Problem, Record
 from evimap.index import IndexHit, SearchIndex
@@ -107,6 +108,13 @@ class Library:
         index_commit_every: int = 50_000,
     ) -> None:
         self.path = Path(path)
+        if snapshots.is_root(self.path):  # a published snapshot: its current version
+            if not readonly:
+                raise LibraryError(
+                    f"{self.path} is a published snapshot: write to the library "
+                    "it is published from (evimap library publish)"
+                )
+            self.path = snapshots.resolve(self.path)
         if not (self.path / STORE_FILE).exists() and not create:
             raise NotFoundError(f"no evidence library at {self.path} (run `evimap ingest` first)")
         self.path.mkdir(parents=True, exist_ok=True)
