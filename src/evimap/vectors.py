@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evimap import snapshots
 from evimap.errors import LibraryError
 from evimap.evidence import Document
 
@@ -226,6 +227,11 @@ def embed_library(
 
     if shard is not None and not 0 <= shard[0] < shard[1]:
         raise ValueError(f"shard must be (i, n) with 0 <= i < n, got {shard}")
+    if snapshots.is_version(library.path):
+        raise LibraryError(
+            f"{library.path} is a published snapshot: embed the library it is "
+            "published from, then publish again"
+        )
 
     started = time.perf_counter()
     report = EmbedReport()
