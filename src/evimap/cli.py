@@ -101,6 +101,9 @@ def _fields(settings: Settings) -> dict:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
 
 
+# -- building the library: `evimap ingest` and `evimap library ...` ----------------------------
+
+
 @app.command()
 @click.argument("source", type=SOURCE_CHOICE)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -136,63 +139,6 @@ def ingest(
     if review_check and changed:
         _review_check(settings)
     return 1 if report.read == 0 and report.failed else 0
-
-
-def _review_check(settings: Settings) -> None:
-    """Flag the site's pages whose evidence changed ("review due"), when a site is set up."""
-    from evimap.site import commands
-
-    if commands.site_in_use():
-        commands.check_evidence(settings, lambda line: _say(err, line))
-
-
-@app.command()
-@library_option
-@click.option("--no-serve", is_flag=True, help="set up the site but do not start it (tests, CI)")
-@click.option("--no-site", is_flag=True, help="build the library only")
-@click.option(
-    "--offline", is_flag=True, help="never download (an error when ../shared/data is absent)"
-)
-@click.option("--bind", default=BIND, show_default=True, help="address:port to serve on")
-def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool, bind: str) -> None:
-    """Build a library from the public datasets (../shared/data), then set up and serve the site."""
-    settings = _settings(library)
-    inputs = demo_inputs(settings.shared_data, required=offline)
-    with Library(settings.library, create=True) as lib:
-        for source, path in inputs:
-            _print_report(_ingest_files(lib, source, [path], settings.workers))
-        if not inputs:
-            _demo_downloads(lib, settings)
-        _print_stats(lib.stats())
-    _say(
-        err,
-        f"library ready at {settings.library}; try: evimap library search "
-        "'multiple sclerosis relapse triggers'",
-    )
-    if not no_site:
-        _site_demo(settings, serve=not no_serve, bind=bind)  # the web site (issue 4), below
-
-
-def _demo_downloads(lib: Library, settings: Settings) -> None:
-    """No shared datasets here: download MedQuAD and a PubMed slice (online)."""
-    from evimap import downloads
-
-    _say(err, f"no public datasets under {settings.shared_data}; downloading them instead")
-    folder = downloads_folder(settings.library) / "medquad"
-    with _progress() as bar:
-        task = bar.add_task("MedQuAD from GitHub", total=None, documents=0)
-        downloads.fetch_medquad(
-            folder,
-            progress=lambda done, total: bar.update(task, completed=done, total=total or None),
-        )
-    _print_report(_ingest_files(lib, "medquad", [folder], settings.workers))
-    records = downloads.pubmed_slice(api_key=settings.ncbi_api_key, email=settings.ncbi_email)
-    with _progress() as bar:
-        task = bar.add_task("PubMed slice (E-utilities)", total=None, documents=0)
-        report = ingestion.ingest_records(
-            lib, records, progress=ingestion.Progress(on_records=_counter(bar, task))
-        )
-    _print_report(report)
 
 
 def _ingest_files(
@@ -232,6 +178,28 @@ def _ingest_online(
         return ingestion.ingest_records(lib, records, progress=progress)
 
 
+def _print_report(report: IngestReport) -> None:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    _say(err, f"{report.summary()} in {report.seconds:.1f} s ({rate:,.0f} documents/s)")
+    for problem in report.problems[:20]:
+        _say(err, _styled("  ", ("skipped", "yellow"), f" {problem}"))
+    if report.failed > 20:
+        _say(err, f"  ... and {report.failed - 20} more problems")
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),  # may hold a query or a path
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[documents]:,} documents"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
 def _counter(bar: Progress, task: TaskID) -> Callable[[int], None]:
     """A callback that adds to the task's documents count."""
     total = 0
@@ -253,28 +221,6 @@ def _both(bar: Progress, task: TaskID) -> Callable[[int], None]:
         bar.advance(task, n)
 
     return advance
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),  # may hold a query or a path
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[documents]:,} documents"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
-
-
-def _print_report(report: IngestReport) -> None:
-    rate = report.read / report.seconds if report.seconds else 0.0
-    _say(err, f"{report.summary()} in {report.seconds:.1f} s ({rate:,.0f} documents/s)")
-    for problem in report.problems[:20]:
-        _say(err, _styled("  ", ("skipped", "yellow"), f" {problem}"))
-    if report.failed > 20:
-        _say(err, f"  ... and {report.failed - 20} more problems")
 
 
 @library_app.command("stats")
@@ -408,9 +354,6 @@ def library_search(text: str, k: int, kind: tuple[str, ...], library: Path | Non
         _say(out, _styled(f"{hit.score:7.2f}  {doc.id}  ", (label, "dim"), f"  {doc.title}"))
 
 
-# -- semantic and hybrid retrieval (issue 3) -------------------------------------------------
-
-
 @library_app.command("embed")
 @click.option(
     "--shard",
@@ -446,6 +389,81 @@ def library_embed(library: Path | None, shard: str | None) -> None:
         f"{report.summary()} in {report.seconds:.1f} s "
         f"({report.texts_per_second:,.1f} documents/s while encoding; {encoder.name})",
     )
+
+
+@library_app.command("vocabulary")
+@library_option
+def library_vocabulary(library: Path | None) -> None:
+    """(Re)build the concept vocabulary used to understand questions."""
+    from evimap.vocabulary import for_library
+
+    settings = _settings(library)
+    status = err.status("building the question vocabulary...")
+    with Library(settings.library, readonly=True) as lib, status:
+        vocabulary, _ = for_library(lib, settings.shared_data, rebuild=True)
+    sources = vocabulary.sources
+    err.print(
+        f"{len(vocabulary):,} concepts from {sources.get('documents', 0):,} documents "
+        f"(Disease Ontology: {'yes' if sources.get('disease_ontology') else 'no'}) "
+        f"in {sources.get('seconds', 0):.1f} s"
+    )
+    for key, value in vocabulary.stats().items():
+        _say(out, f"{key:>20}  {value:,}")
+
+
+# -- asking: `evimap analyze`, `evimap search`, `evimap ask` -----------------------------------
+
+
+def _vocabulary(settings: Settings):
+    """The library's concept vocabulary; built on first use (about 10 s), and said so."""
+    from evimap.library import STORE_FILE
+    from evimap.vocabulary import build_from_shared, for_library
+
+    if not (settings.library / STORE_FILE).exists():
+        missing = (f"no library at {settings.library}", "yellow")
+        _say(
+            err,
+            _styled(
+                missing,
+                ": using the Disease Ontology and curated terms only "
+                "(run `evimap demo` for MedQuAD's concepts)",
+            ),
+        )
+        return build_from_shared([], settings.shared_data)
+    status = err.status("loading the question vocabulary (built on first use, ~10 s)...")
+    with Library(settings.library, readonly=True) as lib, status:
+        vocabulary, built = for_library(lib, settings.shared_data)
+    if built:
+        err.print(f"built the question vocabulary: {len(vocabulary):,} concepts")
+    return vocabulary
+
+
+@app.command("analyze")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@library_option
+def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
+    """What QUESTION asks, about what, and whether it needs an emergency notice first."""
+    result = analyze(question, _vocabulary(_settings(library)))
+    if as_json:
+        out.print_json(json.dumps(result.to_dict()))
+        return
+    if result.safety.emergency:
+        _say(out, _styled((result.safety.notice, "bold red")))
+    if result.safety.personal_advice:
+        _say(out, _styled((result.safety.framing, "yellow")))
+    for part in result.parts:
+        _say(out, _styled((part.qtype, "bold"), f"  {part.text}"))
+    for concept in result.focus:
+        ids = ", ".join(concept.ids[:3])
+        how = f'({concept.kind}; {concept.via} "{concept.text}"{"; " + ids if ids else ""})'
+        _say(out, _styled(f"  focus: {concept.name} ", (how, "dim")))
+    if result.expansions:
+        _say(out, f"  expand: {'; '.join(result.expansions)}")
+    if result.truncated:
+        _say(
+            out, _styled("  ", (f"analysed the first {len(result.text):,} characters only", "dim"))
+        )
 
 
 @app.command("search")
@@ -555,110 +573,56 @@ def _writer(settings: Settings, wanted: bool | None):
     return made if made is not None else nullcontext()
 
 
-INTERRUPTED = "interrupted: every batch committed before the interruption is kept"
+# -- the site: `evimap demo`, `evimap serve`, `evimap review` (in evimap.site.commands) --------
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; known errors become one line on stderr and a non-zero status."""
-    try:
-        result = app(args=argv, prog_name="evimap", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort as exc:  # click turns Ctrl-C into Abort
-        err.print(INTERRUPTED if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted")
-        return 130
-    except KeyboardInterrupt:
-        err.print(INTERRUPTED)
-        return 130
-    except EvimapError as exc:
-        err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
-        return 2 if isinstance(exc, ConfigError) else 1
-    return result if isinstance(result, int) else 0
-
-
-def run() -> None:
-    sys.exit(main())
-
-
-# -- question analysis (issue 3) -------------------------------------------------------------
-
-
-def _vocabulary(settings: Settings):
-    """The library's concept vocabulary; built on first use (about 10 s), and said so."""
-    from evimap.library import STORE_FILE
-    from evimap.vocabulary import build_from_shared, for_library
-
-    if not (settings.library / STORE_FILE).exists():
-        missing = (f"no library at {settings.library}", "yellow")
-        _say(
-            err,
-            _styled(
-                missing,
-                ": using the Disease Ontology and curated terms only "
-                "(run `evimap demo` for MedQuAD's concepts)",
-            ),
-        )
-        return build_from_shared([], settings.shared_data)
-    status = err.status("loading the question vocabulary (built on first use, ~10 s)...")
-    with Library(settings.library, readonly=True) as lib, status:
-        vocabulary, built = for_library(lib, settings.shared_data)
-    if built:
-        err.print(f"built the question vocabulary: {len(vocabulary):,} concepts")
-    return vocabulary
-
-
-@app.command("analyze")
-@click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@app.command()
 @library_option
-def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
-    """What QUESTION asks, about what, and whether it needs an emergency notice first."""
-    result = analyze(question, _vocabulary(_settings(library)))
-    if as_json:
-        out.print_json(json.dumps(result.to_dict()))
-        return
-    if result.safety.emergency:
-        _say(out, _styled((result.safety.notice, "bold red")))
-    if result.safety.personal_advice:
-        _say(out, _styled((result.safety.framing, "yellow")))
-    for part in result.parts:
-        _say(out, _styled((part.qtype, "bold"), f"  {part.text}"))
-    for concept in result.focus:
-        ids = ", ".join(concept.ids[:3])
-        how = f'({concept.kind}; {concept.via} "{concept.text}"{"; " + ids if ids else ""})'
-        _say(out, _styled(f"  focus: {concept.name} ", (how, "dim")))
-    if result.expansions:
-        _say(out, f"  expand: {'; '.join(result.expansions)}")
-    if result.truncated:
-        _say(
-            out, _styled("  ", (f"analysed the first {len(result.text):,} characters only", "dim"))
-        )
-
-
-@library_app.command("vocabulary")
-@library_option
-def library_vocabulary(library: Path | None) -> None:
-    """(Re)build the concept vocabulary used to understand questions."""
-    from evimap.vocabulary import for_library
-
+@click.option("--no-serve", is_flag=True, help="set up the site but do not start it (tests, CI)")
+@click.option("--no-site", is_flag=True, help="build the library only")
+@click.option(
+    "--offline", is_flag=True, help="never download (an error when ../shared/data is absent)"
+)
+@click.option("--bind", default=BIND, show_default=True, help="address:port to serve on")
+def demo(library: Path | None, no_serve: bool, no_site: bool, offline: bool, bind: str) -> None:
+    """Build a library from the public datasets (../shared/data), then set up and serve the site."""
     settings = _settings(library)
-    status = err.status("building the question vocabulary...")
-    with Library(settings.library, readonly=True) as lib, status:
-        vocabulary, _ = for_library(lib, settings.shared_data, rebuild=True)
-    sources = vocabulary.sources
-    err.print(
-        f"{len(vocabulary):,} concepts from {sources.get('documents', 0):,} documents "
-        f"(Disease Ontology: {'yes' if sources.get('disease_ontology') else 'no'}) "
-        f"in {sources.get('seconds', 0):.1f} s"
+    inputs = demo_inputs(settings.shared_data, required=offline)
+    with Library(settings.library, create=True) as lib:
+        for source, path in inputs:
+            _print_report(_ingest_files(lib, source, [path], settings.workers))
+        if not inputs:
+            _demo_downloads(lib, settings)
+        _print_stats(lib.stats())
+    _say(
+        err,
+        f"library ready at {settings.library}; try: evimap library search "
+        "'multiple sclerosis relapse triggers'",
     )
-    for key, value in vocabulary.stats().items():
-        _say(out, f"{key:>20}  {value:,}")
+    if not no_site:
+        _site_demo(settings, serve=not no_serve, bind=bind)  # the web site (issue 4), below
 
 
-# -- the web site (issue 4): evimap.site.commands does the work ---------------------------
+def _demo_downloads(lib: Library, settings: Settings) -> None:
+    """No shared datasets here: download MedQuAD and a PubMed slice (online)."""
+    from evimap import downloads
+
+    _say(err, f"no public datasets under {settings.shared_data}; downloading them instead")
+    folder = downloads_folder(settings.library) / "medquad"
+    with _progress() as bar:
+        task = bar.add_task("MedQuAD from GitHub", total=None, documents=0)
+        downloads.fetch_medquad(
+            folder,
+            progress=lambda done, total: bar.update(task, completed=done, total=total or None),
+        )
+    _print_report(_ingest_files(lib, "medquad", [folder], settings.workers))
+    records = downloads.pubmed_slice(api_key=settings.ncbi_api_key, email=settings.ncbi_email)
+    with _progress() as bar:
+        task = bar.add_task("PubMed slice (E-utilities)", total=None, documents=0)
+        report = ingestion.ingest_records(
+            lib, records, progress=ingestion.Progress(on_records=_counter(bar, task))
+        )
+    _print_report(report)
 
 
 def _site_demo(settings: Settings, *, serve: bool, bind: str) -> None:
@@ -694,4 +658,43 @@ def serve_command(
     commands.gunicorn(_settings(library), bind, workers, check, threads)
 
 
+def _review_check(settings: Settings) -> None:
+    """Flag the site's pages whose evidence changed ("review due"), when a site is set up."""
+    from evimap.site import commands
+
+    if commands.site_in_use():
+        commands.check_evidence(settings, lambda line: _say(err, line))
+
+
 app.add_command(review_app)  # `evimap review ...`: editorial actions, review-due checks
+
+
+# -- running the command: errors rendered in one place -----------------------------------------
+
+
+INTERRUPTED = "interrupted: every batch committed before the interruption is kept"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; known errors become one line on stderr and a non-zero status."""
+    try:
+        result = app(args=argv, prog_name="evimap", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort as exc:  # click turns Ctrl-C into Abort
+        err.print(INTERRUPTED if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted")
+        return 130
+    except KeyboardInterrupt:
+        err.print(INTERRUPTED)
+        return 130
+    except EvimapError as exc:
+        err.print(f"[red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        return 2 if isinstance(exc, ConfigError) else 1
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())
