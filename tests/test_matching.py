@@ -652,3 +652,22 @@ def test_a_study_about_another_subject_or_not_on_the_asked_point_gives_no_senten
     night = query("How are night sweats in Glimmerfield syndrome treated?", "treatment")
     assert not candidates(night, retrieved(TRIAL), Audience.CLINICIAN)
     assert candidates(query(text, "treatment"), retrieved(TRIAL), Audience.CLINICIAN)
+
+
+CONGENITAL = agency(
+    10,
+    "What are the symptoms of congenital Glimmerfield syndrome?",
+    "symptoms",
+    "Signs in babies born with the condition are stiff knees and a weak cry from birth. "
+    "Signs of congenital Glimmerfield syndrome include tired legs in childhood.",
+    focus="congenital Glimmerfield syndrome",
+)
+
+
+def test_a_neighbour_holding_the_focus_name_gives_only_sentences_that_name_the_focus():
+    """A page on congenital Glimmerfield syndrome is about a neighbour: its sentence that
+    does not name Glimmerfield syndrome is true of the neighbour only."""
+    q = query("What are the symptoms of Glimmerfield syndrome?", "symptoms")
+    said = {c.ref.text for c in candidates(q, retrieved(CONGENITAL), Audience.PATIENT)}
+    assert not any(t.startswith("Signs in babies") for t in said)
+    assert any(t.startswith("Signs of congenital") for t in said)

@@ -138,3 +138,16 @@ def test_a_finding_in_animals_or_cells_is_preclinical():
     assert preclinical("Moonseed extract shortened glimmer fever in mice by two days.")
     assert preclinical("Glimmer cells in vitro stopped dividing after moonseed.")
     assert not preclinical("Adults with glimmerfield fever who took moonseed recovered sooner.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If so, a doctor will test the glimmer rash again in a week.",
+        "Like moonseed tea, this protein calms the glimmer rash in most people.",
+        "Certain moonseed factors also can raise your risk for glimmerfield fever.",
+        "Treatment of this condition includes rest and moonseed tea for a week.",
+    ],
+)
+def test_openers_that_point_back_need_the_sentence_before(text):
+    assert leans_back(text)

@@ -32,7 +32,7 @@ from evimap.answer import (
 )
 from evimap.evidence import Document, SourceKind
 from evimap.grades import grade_meaning
-from evimap.matching import Match, names_focus, without_kinds
+from evimap.matching import SAME_SUBJECT, Match, names_focus, same_subject, without_kinds
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
 from evimap.questions import medquad_type_map, near_types
 from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, preclinical, well_formed
@@ -147,7 +147,9 @@ def candidates(
         doc: Document = hit.document  # type: ignore[attr-defined]
         own, about = doc.id in leads, _about_focus(doc, query)
         topical = bool(urgent) and _on_urgent_subject(doc, _names_the_focus(doc, query), urgent)
-        if not own and _off_the_question(doc, about, topical, asked, urgent):
+        if not own and _off_the_question(
+            doc, about or _names_in_head(doc, query), topical, asked, urgent
+        ):
             continue
         if doc.kind is SourceKind.RESEARCH and (
             audience.lay or (off_subject is not None and off_subject(doc.title))
@@ -164,6 +166,12 @@ def candidates(
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+def _names_in_head(doc: Document, query: Query) -> bool:
+    """The title or the source question's subject names the focus (a neighbour may)."""
+    head = doc.title + " " + (doc.question.focus if doc.question else "")
+    return names_focus(head, query.focus)
 
 
 def _off_the_question(
@@ -326,10 +334,15 @@ _OPENERS = frozenset(
 
 
 def _about_focus(doc: Document, query: Query) -> bool:
+    """Whether a document is about the focus: its title names it, and a source question's
+    own subject is the focus itself, not a neighbour that holds its name ("Huntington
+    disease-like syndrome 2", "congenital hypothyroidism"), whose sentences must then
+    name the focus to enter."""
     if not query.focus:
         return True
-    head = doc.title + " " + (doc.question.focus if doc.question else "")
-    return names_focus(head, query.focus)
+    if doc.question is not None and doc.question.focus:
+        return same_subject(doc, query.focus) >= SAME_SUBJECT
+    return names_focus(doc.title, query.focus)
 
 
 def _score(

@@ -53,7 +53,7 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
         own = doc.question
         if own is None or not own.qtype:
             continue
-        same = _same_subject(doc, query.focus, query.text)
+        same = same_subject(doc, query.focus, query.text)
         if not same:
             continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
         for index, part in enumerate(query.parts):
@@ -88,7 +88,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         if not names_focus(_about(doc), query.focus):
             continue
         for index, part in enumerate(query.parts[:1]):
-            score = _score(doc, part, rank, _same_subject(doc, query.focus))
+            score = _score(doc, part, rank, same_subject(doc, query.focus))
             if score is not None and doc.question is None:
                 score -= UNASKED  # a study or guideline whose title names the focus
             if score is not None and (best is None or score > best.score):
@@ -102,7 +102,7 @@ def _about(doc: Document) -> str:
 
 
 def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | None:
-    """How well a source question answers `part` (`same`: `_same_subject`'s bonus); None
+    """How well a source question answers `part` (`same`: `same_subject`'s bonus); None
     when it is not about the part of the focus asked ("MS flares", not MS) or the rare thing
     a short question asks ("pizza" toppings for gout: what the sources say about gout in
     general does not answer it)."""
@@ -117,7 +117,7 @@ def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | N
     return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10) + same
 
 
-def _same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
+def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
     """1 when the source question is about the focus itself ("Hemochromatosis"), 0.5 when
     its subject names the focus's main name ("hereditary hemochromatosis"), else 0: a page
     whose subject merely holds a broader synonym ("African iron overload" for "iron

@@ -27,14 +27,18 @@ DANGLING = re.compile(
     r"consequently|nevertheless|nonetheless|in contrast|on the other hand|as a result|"
     r"for example|for instance|in fact|as such|because of this|even so|in turn|"
     r"others?|another|the latter|the former|the same|then|again|"
-    r"in addition|furthermore|moreover|in this|for this|"
+    r"in addition|furthermore|moreover|in this|for this|if so|if not|in that case|"
+    r"in such cases|at that point|like (?:this|that|these|those|the)\b|"
     r"(?:any|all|some|many|most|each|one|both|none|several|either|neither) of "
     r"(?:these|those|them|this|it))\b",
     re.IGNORECASE,
 )
 # ... or leans on it a few words in: "Nearly everyone shows some of these behaviors at times".
 _LEANS_INSIDE = re.compile(
-    r"^(?:[\w'-]+,?\s+){0,5}?(?:of|with|to|in|by|from|for|on|like|all|both) (?:these|those)\b",
+    r"^(?:[\w'-]+,?\s+){0,5}?(?:(?:of|with|to|in|by|from|for|on|like|all|both) (?:these|those)\b|"
+    r"(?:this|that) (?:protein|gene|enzyme|condition|disease|disorder|drug|medicine|test|"
+    r"procedure|type|form|problem|symptom|treatment)\b|"
+    r"(?:they|it) (?:also|too)\b|also (?:can|may|might|could|raise|increase|cause))",
     re.IGNORECASE,
 )
 
