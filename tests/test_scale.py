@@ -154,11 +154,13 @@ def test_the_table_prints_each_size_and_the_growth_between_them(scale):
         "ask_mb": 100.0,
         "ingest_rate": 5000.0,
         "ingest_share": 1.0,
+        "ingest_cpu_rate": 3000.0,
+        "ingest_cpu_share": 1.0,
         "ingest_mb": 200.0,
         "bytes_per_doc": 1800.0,
     }
     bigger = dict(row, size=1_000_000, ask_p95=30.0)
-    empty = {"rate": 5000.0, "added": 50_000, "main_mb": 200.0}
+    empty = {"rate": 5000.0, "cpu_rate": 3000.0, "added": 50_000, "main_mb": 200.0}
     printed = scale.table([row, bigger], empty)
     assert "| 1,000,000 |" in printed and "| 100,000 |" in printed
     assert "100,000 -> 1,000,000 (x10.0 documents): " in printed
