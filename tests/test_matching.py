@@ -671,3 +671,26 @@ def test_a_neighbour_holding_the_focus_name_gives_only_sentences_that_name_the_f
     said = {c.ref.text for c in candidates(q, retrieved(CONGENITAL), Audience.PATIENT)}
     assert not any(t.startswith("Signs in babies") for t in said)
     assert any(t.startswith("Signs of congenital") for t in said)
+
+
+SURVEY = Document(
+    id="t:survey",
+    kind=SourceKind.RESEARCH,
+    collection="pubmed",
+    title="Collection of cooling data in a national cohort",
+    passages=(
+        passage(
+            "Cooling was the treatment most often remembered by people with Glimmerfield "
+            "syndrome in the cohort.",
+            heading="RESULTS",
+        ),
+    ),
+    year=2021,
+    publisher="Journal of Fictional Epidemiology",
+)
+
+
+def test_a_study_whose_title_does_not_name_the_focus_gives_no_sentence():
+    q = query("How is Glimmerfield syndrome treated?", "treatment")
+    assert not candidates(q, retrieved(SURVEY), Audience.CLINICIAN)
+    assert candidates(q, retrieved(TRIAL), Audience.CLINICIAN)

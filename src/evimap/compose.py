@@ -179,12 +179,16 @@ def _off_the_question(
 ) -> bool:
     """A document whose sentences answer another question than ours: in an emergency, one
     about neither the focus nor what the emergency is ("What to do for high blood pressure"
-    for a child who swallowed blood pressure pills); a source question of another type
-    (`_answers_another_type`) or about another subject: "How is hantavirus treated?" names
+    for a child who swallowed blood pressure pills); a study whose title does not name the
+    focus ("Collection of vaccination data in a cohort", for the flu shot); a source question
+    of another type (`_answers_another_type`) or about another subject: "How is hantavirus
+    treated?" names
     muscle aches, as its own symptom, not as an answer about muscle pain (an overview of a
     broader subject, "Shoulder injuries and disorders", may name the focus as part of it)."""
     if urgent:
         return not topical
+    if doc.kind is SourceKind.RESEARCH and not about:
+        return True  # a study's title says what it is about: a study of something else
     if doc.question is not None and not about and _source_type(doc) != OVERVIEW:
         return True  # an overview of a broader subject may name the focus as a part of it
     return _answers_another_type(doc, asked)
