@@ -694,3 +694,32 @@ def test_a_study_whose_title_does_not_name_the_focus_gives_no_sentence():
     q = query("How is Glimmerfield syndrome treated?", "treatment")
     assert not candidates(q, retrieved(SURVEY), Audience.CLINICIAN)
     assert candidates(q, retrieved(TRIAL), Audience.CLINICIAN)
+
+
+STEROIDS = agency(
+    11,
+    "What are the treatments for Glimmerfield syndrome?",
+    "treatment",
+    "Glimmerfield syndrome is treated in several ways, depending on how it started. "
+    "Doctors give steroids to people with Glimmerfield syndrome whose legs are weak. "
+    "Steroid creams help the Glimmerfield syndrome rash in a week or two. "
+    "Steroid drops are given for the dry eyes of Glimmerfield syndrome. "
+    "High doses of steroids are given for the worst Glimmerfield syndrome flares. "
+    "Steroid pills are stopped slowly once Glimmerfield syndrome is calm again. "
+    "People taking steroids for Glimmerfield syndrome need their bones checked.",
+)
+
+
+def test_an_entailed_answers_opening_is_its_short_answer():
+    text = "How is Glimmerfield syndrome treated with steroids?"
+    q = query(text, "treatment")
+    found = retrieved(STEROIDS)
+    answer = compose(text, q, found, Audience.PATIENT, lead=entailed(q, found))
+    assert answer.short_answer[0].text.startswith("Glimmerfield syndrome is treated in several")
+
+
+def test_in_an_emergency_no_study_enters():
+    text = "My husband has Glimmerfield syndrome and cannot breathe, what do I do?"
+    q = query(text, "self_care")
+    answer = compose(text, q, retrieved(TRIAL, EMERGENCY), Audience.CLINICIAN, urgent=True)
+    assert "t:trial" not in {r.doc_id for r in answer.references}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evimap import safety, wording
 from evimap.answer import (
@@ -67,6 +67,7 @@ MAX_STATEMENTS = {True: 8, False: 12}  # lay, clinician
 MAX_PER_DOCUMENT = 2
 MAX_FROM_LEAD = {True: 5, False: 4}  # sentences from an entailed source answer (lay, clinician)
 LEAD_BONUS = 1.0  # an entailed source question's answer comes first
+OPENING_BONUS = 0.5  # ... and its opening sentences, the short answer, are always chosen
 URGENT_BONUS = 1.5  # for an emergency, what the sources say to do at once comes before it
 ANSWERS_YES_NO = 0.3  # a yes/no question: a sentence with all its words that says yes or no
 MAX_PER_SECTION = 5
@@ -159,10 +160,14 @@ def candidates(
         where = _Where(own, about, topical, rank)
         doc_weight = 1.0 / (1.0 + 0.1 * rank) * (1.0 if about else 0.6)
         keep = None if own or where.urgent else _passage_filter(query, needles, about)
+        opening = 0  # an entailed answer's first quotable sentences answer most directly
         for ref, previous in _sentences(doc, lay=audience.lay, keep=keep):
             if not (own or where.urgent) and not _may_matter(query, ref, previous, needles, about):
                 continue  # cheap: it cannot cover the question, or not about its focus
             candidate = _score(query, doc, ref, previous, doc_weight, audience, where)
+            if candidate is not None and own and opening < SHORT_ANSWER:
+                opening += 1
+                candidate = replace(candidate, score=candidate.score + OPENING_BONUS)
             if candidate is not None:
                 found.append(candidate)
     return sorted(found, key=lambda c: c.score, reverse=True)
@@ -185,8 +190,8 @@ def _off_the_question(
     treated?" names
     muscle aches, as its own symptom, not as an answer about muscle pain (an overview of a
     broader subject, "Shoulder injuries and disorders", may name the focus as part of it)."""
-    if urgent:
-        return not topical
+    if urgent:  # what to do now comes from agencies and guidelines, not one trial's methods
+        return not topical or doc.kind is SourceKind.RESEARCH
     if doc.kind is SourceKind.RESEARCH and not about:
         return True  # a study's title says what it is about: a study of something else
     if doc.question is not None and not about and _source_type(doc) != OVERVIEW:
