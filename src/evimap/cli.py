@@ -466,6 +466,39 @@ def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
         )
 
 
+@library_app.command("publish")
+@click.argument("root", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", default=3, show_default=True, help="versions kept (the current one too)")
+@library_option
+def library_publish(root: Path, keep: int, library: Path | None) -> None:
+    """Publish the library whole as the new current version of the snapshot ROOT.
+
+    Readers (`evimap serve`, `ask`) pointed at ROOT switch to it without a restart and never
+    see it half-written; copy ROOT/versions/NAME to other machines and switch there with
+    `evimap library switch` (docs/DEPLOY.md)."""
+    from evimap import snapshots
+
+    report = snapshots.publish(_settings(library).library, root, keep=keep)
+    _say(
+        err,
+        f"published {report.name}: {report.files} files, {report.linked} index files linked "
+        f"from the previous version, {report.bytes_copied / 1e6:,.1f} MB copied in "
+        f"{report.seconds:.1f} s",
+    )
+    _say(out, str(report.path))
+
+
+@library_app.command("switch")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("version")
+def library_switch(root: Path, version: str) -> None:
+    """Make ROOT/versions/VERSION (copied whole beforehand) the current version of ROOT."""
+    from evimap import snapshots
+
+    snapshots.switch(root, root / snapshots.VERSIONS / version)
+    _say(err, f"{root} now serves {version}")
+
+
 @app.command("search")
 @click.argument("question")
 @click.option("--k", default=10, show_default=True, help="how many documents")

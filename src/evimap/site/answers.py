@@ -26,6 +26,7 @@ from evimap import (
     LibraryError,
     NotFoundError,
     QuestionError,
+    snapshots,
     to_dict,
 )
 from evimap.site.errors import EngineStarting, LibraryUnavailable
@@ -37,6 +38,7 @@ DEFAULT_AUDIENCE = Audience.PATIENT.value
 
 log = logging.getLogger("evimap.site.answers")
 _engine: AnswerEngine | None = None
+_follower: snapshots.Follower | None = None  # when EVIMAP_LIBRARY is a published snapshot
 _lock = threading.Lock()
 
 
@@ -52,10 +54,12 @@ def engine(*, block: bool = False) -> AnswerEngine:
     server's turns while the vocabulary is built (each thread built its own before, holding
     every turn of a worker for minutes: issue 10, load). LibraryUnavailable (503) when the
     library cannot be opened (missing, unreadable)."""
-    global _engine
+    global _engine, _follower
     ready = _engine
     if ready is not None:
-        return ready
+        if _follower is not None and _follower.changed():
+            _follow()  # a new snapshot version was published: answer from it from now on
+        return _engine or ready
     if not _lock.acquire(timeout=-1 if block else ENGINE_WAIT):
         raise EngineStarting(ENGINE_STARTING)
     try:
@@ -65,7 +69,27 @@ def engine(*, block: bool = False) -> AnswerEngine:
                 made = engine_for(Library(path, readonly=True))
                 made.vocabulary  # noqa: B018  (loaded here once, not by each thread asking)
             _engine = made
+            _follower = snapshots.Follower(path)
         return _engine
+    finally:
+        _lock.release()
+
+
+def _follow() -> None:
+    """Make the engine on the snapshot's new current version and swap it in; meanwhile the
+    other threads go on answering from the old one (its files stay readable until no
+    request holds them). One thread does it; if it fails, the old engine stays."""
+    global _engine
+    if not _lock.acquire(blocking=False):
+        return
+    try:
+        with library_errors():
+            made = engine_for(Library(Path(settings.EVIMAP_LIBRARY), readonly=True))
+            made.vocabulary  # noqa: B018
+        _engine = made
+        log.info("evidence library: now answering from %s", made.library.path)
+    except LibraryUnavailable:
+        log.error("evidence library: the new snapshot version cannot be opened; kept the old")
     finally:
         _lock.release()
 
@@ -104,11 +128,12 @@ def library_errors() -> Iterator[None]:
 
 def reset_engine() -> None:
     """Forget the engine (tests switch libraries; a rebuilt library needs a new one)."""
-    global _engine
+    global _engine, _follower
     with _lock:
         if _engine is not None:
             _engine.library.close()
         _engine = None
+        _follower = None
 
 
 WARM_UP_QUESTION = "What causes flares?"
