@@ -1,8 +1,10 @@
 """Cost against library size: ask latency, page render, ingest rate, memory, bytes/document.
 
     python bench/scale.py --quick                    # 20k documents (under a minute; CI-time)
-    python bench/scale.py --sizes 100000 1000000     # by hand (the 1M build: about an hour)
-    python bench/scale.py --sizes 100000 1000000 --profile /tmp/ask.prof
+    python bench/scale.py --sizes 100000 1000000     # by hand (the 1M build: ~20 min here)
+    python bench/scale.py --sizes 100000 1000000 --repeat 3      # ingest: 3 runs alternating
+    python bench/scale.py --sizes 1000000 2000000 --probe 0      # ask only, no ingest batch
+    python bench/scale.py --sizes 100000 1000000 --profile /tmp/ask.prof   # cProfile, largest
 
 What is built. A library of N documents is the demo library (`evimap demo --no-site`:
 MedQuAD, PMC open-access trials, the PubMed samples, PubMedQA, SciFact, USPSTF, the NCI
