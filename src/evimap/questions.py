@@ -53,6 +53,7 @@ CONCEPT = "<c>"  # what a named concept becomes for the type model
 DRUG = "<drug>"  # what a named medicine becomes for the cue rules (CONCEPT for the model)
 _DRUG_KINDS = frozenset({"drug", "supplement", "vaccine"})
 NB_FLOOR = -6.0  # the model's log-probability floor, so a strong cue can overrule it
+STRONG_CUE = 6.0  # a cue this strong decides the type (data/qtype_cues.tsv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,8 @@ class QtypeModel:
     meta: dict = field(default_factory=dict)  # training data and held-out accuracy
     # log P(type) in consumers' own messages (weighted), for a question no cue rule reads
     consumer_prior: tuple[float, ...] = ()
+    # naive Bayes over consumers' own messages: {"labels", "prior", "likelihood", "weight"}
+    consumer_words: dict = field(default_factory=dict)
 
     @classmethod
     def train(
@@ -278,15 +281,41 @@ class QtypeModel:
             "likelihood": {f: list(row) for f, row in sorted(self.likelihood.items())},
             "meta": self.meta,
             "consumer_prior": list(self.consumer_prior),
+            "consumer_words": self.consumer_words,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> QtypeModel:
         likelihood = {f: tuple(row) for f, row in data["likelihood"].items()}
         consumer = tuple(data.get("consumer_prior", ()))
+        words = data.get("consumer_words") or {}
         return cls(
-            tuple(data["labels"]), tuple(data["prior"]), likelihood, data.get("meta", {}), consumer
+            tuple(data["labels"]),
+            tuple(data["prior"]),
+            likelihood,
+            data.get("meta", {}),
+            consumer,
+            words,
         )
+
+    def consumer_scores(self, masked: str) -> dict[str, float]:
+        """The weighted log P(type, words) of consumers' messages, by type; a type their
+        annotations never use (self-care, effectiveness ...) scores the mean, neither
+        favoured nor ruled out."""
+        words = self.consumer_words
+        if not words:
+            return {}
+        found = set(features(masked))
+        scores = {}
+        for index, label in enumerate(words["labels"]):
+            score = words["prior"][index]
+            for feature in found:
+                row = words["likelihood"].get(feature)
+                if row is not None:
+                    score += row[index]
+            scores[label] = words["weight"] * score
+        neutral = sum(scores.values()) / len(scores)
+        return {label: scores.get(label, neutral) for label in self.labels}
 
 
 def classify(
@@ -298,7 +327,8 @@ def classify(
     there (a concept's name may hold the cue: "blood test"). `cues=False` scores with the
     learned model alone (to measure what the cues add). When no cue reads the question (a
     vague "any thoughts?" closing a long message), the mix of types in consumers' own
-    messages weighs in (`QtypeModel.consumer_prior`).
+    messages weighs in (`QtypeModel.consumer_prior`); unless a strong cue reads it, how
+    consumers word each type does too (`QtypeModel.consumer_scores`).
     """
     model = model or default_model()
     posterior = model.log_posterior(masked.replace(DRUG, CONCEPT))
@@ -314,6 +344,9 @@ def classify(
     if not best_cue and model.consumer_prior:  # no cue: what consumers mostly ask weighs in
         for label, log_p in zip(model.labels, model.consumer_prior, strict=True):
             scores[label] += log_p
+    if max(best_cue.values(), default=0.0) < STRONG_CUE:  # a strong cue decides alone
+        for label, score in model.consumer_scores(masked.replace(DRUG, CONCEPT)).items():
+            scores[label] = scores.get(label, NB_FLOOR) + score  # how consumers ask each type
     top = max(scores.values())
     shares = {label: math.exp(s - top) for label, s in scores.items()}
     total = sum(shares.values())
