@@ -425,3 +425,30 @@ def test_a_conditions_own_name_is_no_cue_for_the_type_asked():
     assert [c.name.lower() for c in asked.focus] == ["hereditary grellfoot palsy"]
     assert asked.qtype == "frequency"
     assert analyze("Is grellfoot palsy hereditary?", vocab).qtype == "genetics"
+
+
+def test_how_consumers_word_a_type_weighs_in_unless_a_strong_cue_decides():
+    """A story no cue reads leans to the type consumers' own wording says; a type their
+    annotations never use is neither favoured nor ruled out; a strong cue decides alone."""
+    from dataclasses import replace
+
+    from evimap.questions import classify, default_model, features
+
+    base = default_model()
+    story = "my knee has hurt for months and nothing helps"
+
+    def leaning(to: str):
+        rows = {
+            f: [-1.0 if label == to else -6.0 for label in ("cause", "outlook")]
+            for f in features(story)
+        }
+        words = {"labels": ["cause", "outlook"], "prior": [-0.7, -0.7], "weight": 1.0}
+        return replace(base, consumer_words={**words, "likelihood": rows})
+
+    model = leaning("outlook")
+    scores = model.consumer_scores(story)
+    assert scores["cause"] < scores["self_care"] < scores["outlook"]
+    assert next(iter(classify(story, model))) == "outlook"
+    assert next(iter(classify(story, leaning("cause")))) == "cause"
+    cued = "what are the side effects of <drug>"
+    assert next(iter(classify(cued, model))) == "side_effects"
