@@ -723,3 +723,8 @@ def test_in_an_emergency_no_study_enters():
     q = query(text, "self_care")
     answer = compose(text, q, retrieved(TRIAL, EMERGENCY), Audience.CLINICIAN, urgent=True)
     assert "t:trial" not in {r.doc_id for r in answer.references}
+
+
+def test_how_the_story_goes_is_not_what_is_asked():
+    q = query("Glimmerfield syndrome, moonseed cream not helping anymore", "treatment")
+    assert {a.word for a in q.parts[0].asked} == {"moonseed", "cream"}

@@ -131,7 +131,8 @@ def asking_words() -> frozenset[str]:
 
 
 def story_words() -> frozenset[str]:
-    """Words that say who asks or about whom ("my husband"), never what is asked."""
+    """Words that tell the asker's story ("my husband", "not ... anymore"), never what is
+    asked."""
     return _message()["story_words"]
 
 
