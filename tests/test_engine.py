@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from evimap import (
+    Answer,
     Audience,
     AudienceError,
     Document,
@@ -16,6 +17,7 @@ from evimap import (
     SourceKind,
     SourceQuestion,
     StudyDesign,
+    to_dict,
 )
 from evimap.engine import AnswerEngine
 from evimap.grounding import check_answer
@@ -246,3 +248,10 @@ def test_for_a_medicine_another_medicine_named_first_is_another_subject(tmp_path
     assert not off("Zantrofen with Quorvane lowered glucose with no more side effects.")
     unknown_kind = engine._off_subject(query)  # conditions only, without the analysis
     assert not unknown_kind("Quorvane added to Zantrofen lowered glucose.")
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_an_answer_reads_back_from_its_json(engine, audience):
+    """What a page stores (render.to_dict) is the same Answer again (Answer.from_dict)."""
+    answer = engine.ask("What causes Glimmerfield syndrome flares?", audience)
+    assert Answer.from_dict(to_dict(answer)) == answer

@@ -16,7 +16,7 @@ in `AnswerTrace`, not in the published answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from evimap.errors import AudienceError
@@ -62,6 +62,15 @@ class Statement:
     citations: tuple[int, ...]
     support: tuple[SentenceRef, ...]
     extractive: bool = True  # False when a writer rephrased it (then it passed grounding)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Statement:
+        return cls(
+            text=data["text"],
+            citations=tuple(data.get("citations", ())),
+            support=tuple(SentenceRef(**ref) for ref in data.get("support", ())),
+            extractive=data.get("extractive", True),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,26 @@ class Reference:
     def kind_label(self) -> str:
         return {"guideline": "Guideline", "research": "Research"}.get(self.kind, "Reference")
 
+    @property
+    def link(self) -> tuple[str, str]:
+        """(address, what to show): PubMed for a PMID, doi.org for a DOI, else its URL."""
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/", f"PMID {self.pmid}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}", f"doi:{self.doi}"
+        return self.url, self.url
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Reference:
+        """The reference in an answer's JSON (`render.to_dict`, as pages store it); keys it
+        does not know are left out, optional ones it lacks take their defaults (and its
+        design and address, which the site never required, are empty when missing)."""
+        known = {f.name for f in fields(cls)}
+        values = {"design": "", "url": ""} | {k: v for k, v in data.items() if k in known}
+        if "sections" in values:
+            values["sections"] = tuple(values["sections"] or ())
+        return cls(**values)
+
 
 @dataclass(frozen=True, slots=True)
 class Definition:
@@ -146,12 +175,53 @@ class Answer:
         body = tuple(s for section in self.sections for s in section.statements)
         return self.short_answer + body + tuple(d.statement for d in self.definitions)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The answer from its JSON (`render.to_dict`: what pages store and the API serves);
+        what `to_dict` adds (`status_line`) is left out, as are keys this version lacks."""
+        return cls(
+            question=data["question"],
+            audience=Audience(data["audience"]),
+            focus=tuple(data.get("focus", ())),
+            qtype=data.get("qtype", ""),
+            notices=tuple(Notice(n["kind"], n["text"]) for n in data.get("notices", ())),
+            short_answer=tuple(Statement.from_dict(s) for s in data.get("short_answer", ())),
+            sections=tuple(_section(s) for s in data.get("sections", ())),
+            definitions=tuple(
+                Definition(d["term"], Statement.from_dict(d["statement"]))
+                for d in data.get("definitions", ())
+            ),
+            references=tuple(Reference.from_dict(r) for r in data.get("references", ())),
+            summary=data.get("summary", ""),
+            abstained=data.get("abstained", False),
+            disclaimer=data.get("disclaimer", ""),
+        )
+
     @property
     def status_line(self) -> str:
         if self.abstained:
             return "No answer drafted · nothing here is medically reviewed"
-        n = len(self.references)
-        return f"AI-drafted from {n} source{'s' if n != 1 else ''} · pending human review"
+        return pending_line(len(self.references))
+
+
+def _section(data: dict) -> Section:
+    themes = tuple(
+        Theme(t["heading"], tuple(Statement.from_dict(s) for s in t["statements"]))
+        for t in data.get("themes", ())
+    )
+    return Section(data["kind"], data["title"], themes)
+
+
+PENDING = "pending human review"
+
+
+def pending_line(sources: int | None) -> str:
+    """The status line of an answer no medical reviewer approved: "AI-drafted from N sources
+    · pending human review", or "AI-drafted · pending human review" without a count (None).
+    The one spelling of it: the engine's answers, the site's pages and follow-ups."""
+    if sources is None:
+        return f"AI-drafted · {PENDING}"
+    return f"AI-drafted from {sources} source{'s' if sources != 1 else ''} · {PENDING}"
 
 
 @dataclass(slots=True)

@@ -38,7 +38,7 @@ def reference_line(ref: Reference, *, clinician: bool) -> str:
         parts.append(f"Quoted from: {', '.join(ref.sections)}.")
     if ref.license:
         parts.append(f"{ref.license}.")
-    link = f"PMID {ref.pmid}" if ref.pmid else (f"doi:{ref.doi}" if ref.doi else http_url(ref.url))
+    link = ref.link[1] if ref.pmid or ref.doi else http_url(ref.url)
     if link:
         parts.append(link)
     return " ".join(parts)

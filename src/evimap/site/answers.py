@@ -26,13 +26,15 @@ from evimap import (
     LibraryError,
     NotFoundError,
     QuestionError,
+    Reference,
     snapshots,
     to_dict,
 )
+from evimap.answer import pending_line
 from evimap.site.errors import EngineStarting, LibraryUnavailable
 
 MAX_QUESTION_CHARS = 5000
-FOLLOW_UP_LABEL = "AI-drafted · pending human review"
+FOLLOW_UP_LABEL = pending_line(None)  # "AI-drafted · pending human review"
 AUDIENCES = tuple(a.value for a in Audience)
 DEFAULT_AUDIENCE = Audience.PATIENT.value
 
@@ -259,17 +261,13 @@ def _statement(item: dict, refs: dict[int, dict]) -> dict:
 
 
 def _reference(ref: dict) -> dict:
-    kind_label = {"guideline": "Guideline", "research": "Research"}.get(ref["kind"], "Reference")
-    if ref.get("pmid"):
-        link, link_text = f"https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/", f"PMID {ref['pmid']}"
-    elif ref.get("doi"):
-        link, link_text = f"https://doi.org/{ref['doi']}", f"doi:{ref['doi']}"
-    else:
-        link, link_text = ref.get("url", ""), ref.get("url", "")
-    design = ref.get("design", "") if ref.get("design") not in ("", "other") else ""
+    """The reference's JSON with what `Reference` says of it: its label and its link."""
+    reference = Reference.from_dict(ref)
+    link, link_text = reference.link
+    design = reference.design if reference.design not in ("", "other") else ""
     return {
         **ref,
-        "kind_label": kind_label,
+        "kind_label": reference.kind_label,
         "link": link,
         "link_text": link_text,
         "design_label": design.replace("_", " "),

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from wagtail.models import TaskState, WorkflowState
 
+from evimap.answer import pending_line as answer_pending_line
 from evimap.site.review.models import MedicalReviewTask
 
-PENDING = "pending human review"
 STEPS = ("Submitted", "Under review", "Approved")
 
 
@@ -61,11 +61,10 @@ def sources_in(answer: dict) -> int:
 
 
 def pending_line(sources: int = 0) -> str:
-    """The line of a page no medical reviewer approved (fixed text, only a count in it)."""
+    """The line of a page no medical reviewer approved (fixed text, only a count in it;
+    none when the answer cites nothing): `evimap.answer.pending_line`."""
     sources = int(sources or 0)
-    if sources <= 0:
-        return f"AI-drafted · {PENDING}"
-    return f"AI-drafted from {sources} source{'s' if sources != 1 else ''} · {PENDING}"
+    return answer_pending_line(sources if sources > 0 else None)
 
 
 def reviewer_name(user) -> str:

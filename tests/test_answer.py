@@ -1,0 +1,41 @@
+"""The answer model: one status line, and references that say their own label and link."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from evimap.answer import Reference, pending_line
+
+TRIAL = Reference(
+    number=1,
+    doc_id="pubmed:123",
+    kind="research",
+    title="Heat and flares: a randomized trial",
+    publisher="Journal of Fictional Neurology",
+    year=2022,
+    design="rct",
+    url="https://example.org/trial",
+    pmid="123",
+    sections=("Results",),
+)
+
+
+def test_the_status_line_is_spelled_once():
+    assert pending_line(1) == "AI-drafted from 1 source · pending human review"
+    assert pending_line(3) == "AI-drafted from 3 sources · pending human review"
+    assert pending_line(None) == "AI-drafted · pending human review"
+
+
+def test_a_reference_links_to_pubmed_then_doi_then_its_address():
+    assert TRIAL.link == ("https://pubmed.ncbi.nlm.nih.gov/123/", "PMID 123")
+    by_doi = Reference(**{**asdict(TRIAL), "pmid": "", "doi": "10.1/x"})
+    assert by_doi.link == ("https://doi.org/10.1/x", "doi:10.1/x")
+    plain = Reference(**{**asdict(TRIAL), "pmid": ""})
+    assert plain.link == ("https://example.org/trial", "https://example.org/trial")
+
+
+def test_a_reference_reads_back_from_the_json_a_page_stores():
+    stored = {**asdict(TRIAL), "sections": ["Results"], "kind_label": "Research", "newer": 1}
+    assert Reference.from_dict(stored) == TRIAL
+    old = {k: v for k, v in asdict(TRIAL).items() if k not in ("url", "design", "grade")}
+    assert Reference.from_dict(old).url == "" and Reference.from_dict(old).grade == ""
