@@ -98,6 +98,24 @@ CASES = [
     ("heart attack symptoms", ["myocardial infarction"], "symptoms", "lay words, no verb"),
     ("why do I keep getting migraines", [], "cause", "why"),
     ("home remedies for a sore throat", ["pharyngitis"], "self_care", "home remedies"),
+    (
+        "How can I lower my baby's risk of Quorvane syndrome?",
+        ["quorvane syndrome"],
+        "prevention",
+        "whose risk",
+    ),
+    (
+        "What are the chances our next child will have Quorvane syndrome too?",
+        ["quorvane syndrome"],
+        "genetics",
+        "a sibling's chances",
+    ),
+    (
+        "What health problems can come with Quorvane syndrome?",
+        ["quorvane syndrome"],
+        "complications",
+        "problems that come with it",
+    ),
     ("how to get rid of hives", ["urticaria"], "treatment", "get rid of"),
     ("how do you catch the flu", ["influenza"], "cause", "catch: how people get it"),
     (

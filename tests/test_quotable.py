@@ -130,6 +130,8 @@ def test_a_sentence_leaning_on_the_one_before_a_few_words_in_is_not_quotable_alo
     assert not statement("Nearly everyone shows some of these glimmer signs at times.")
     assert not leans_back("The risk of glimmerfield fever is highest in those over 65.")
     assert not leans_back("Moonseed moths carry the virus that causes glimmerfield fever.")
+    assert leans_back("There may also be moonseed factors in glimmerfield fever.")
+    assert not leans_back("Glimmerfield fever is also called moonseed pyrexia in old books.")
 
 
 def test_a_finding_in_animals_or_cells_is_preclinical():

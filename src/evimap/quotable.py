@@ -38,7 +38,9 @@ _LEANS_INSIDE = re.compile(
     r"^(?:[\w'-]+,?\s+){0,5}?(?:(?:of|with|to|in|by|from|for|on|like|all|both) (?:these|those)\b|"
     r"(?:this|that) (?:protein|gene|enzyme|condition|disease|disorder|drug|medicine|test|"
     r"procedure|type|form|problem|symptom|treatment)\b|"
-    r"(?:they|it) (?:also|too)\b|also (?:can|may|might|could|raise|increase|cause))",
+    r"(?:they|it) (?:also|too)\b|also (?:can|may|might|could|raise|increase|cause))|"
+    # "There may also be ...", "Women also get ...", not "X is also called Y"
+    r"^(?:[\w'-]+\s+){1,2}also\b(?! (?:called|known|referred))",
     re.IGNORECASE,
 )
 
