@@ -29,6 +29,7 @@ from evimap.quotable import statement
 from evimap.text import stem, words
 
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
+PROSE_COUNTED = 10  # a source's statements count towards its match up to this many
 SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
 UNASKED = 2.0  # a source's own question about the focus, before a document merely titled so
 
@@ -114,7 +115,7 @@ def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | N
         return None
     rest = [a for a in part.aspects if not a.names_type and not a.narrows]
     covered = _share(rest, said)
-    return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, 10) + same
+    return 1.0 / (1.0 + 0.15 * rank) + 0.5 * covered + 0.05 * min(prose, PROSE_COUNTED) + same
 
 
 def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
@@ -154,14 +155,16 @@ def _stems(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
-def quotable(doc: Document) -> int:
+def quotable(doc: Document, enough: int = PROSE_COUNTED) -> int:
     """How many of the document's sentences read as statements (not links, boilerplate or
-    list stubs)."""
-    return sum(
-        statement(passage.text[start:end])
-        for passage in doc.passages
-        for start, end in passage.sentences or ()
-    )
+    list stubs), counted up to `enough` (a full-text trial has hundreds)."""
+    found = 0
+    for passage in doc.passages:
+        for start, end in passage.sentences or ():
+            found += statement(passage.text[start:end])
+            if found >= enough:
+                return found
+    return found
 
 
 def names_focus(text: str, focus: Sequence[str]) -> bool:
