@@ -160,3 +160,23 @@ def test_two_readers_never_see_a_half_published_snapshot(tmp_path):
         assert outcome["reads"] > 0
         assert rounds in outcome["seen"]  # picked up the last version without a restart
         assert len(outcome["seen"]) >= 2
+
+
+def test_publish_and_switch_from_the_command_line(tmp_path, capsys):
+    from evimap.cli import main
+
+    source, root = tmp_path / "writer", tmp_path / "root"
+    with Library(source, create=True) as lib:
+        write_round(lib, 0)
+    assert main(["library", "publish", str(root), "-L", str(source)]) == 0
+    first = capsys.readouterr().out.strip()
+    with Library(source) as lib:
+        write_round(lib, 1)
+    assert main(["library", "publish", str(root), "-L", str(source), "--keep", "5"]) == 0
+    assert "published" in capsys.readouterr().err
+    assert main(["library", "switch", str(root), os.path.basename(first)]) == 0  # roll back
+    with Library(root, readonly=True) as reader:
+        assert str(reader.path) == first
+        assert reader.exists(["v0:1", "v1:1"]) == {"v0:1"}
+    assert main(["library", "switch", str(root), "no-such-version"]) != 0
+    assert main(["library", "embed", "--shard", "2/2", "-L", str(source)]) != 0
