@@ -728,3 +728,36 @@ def test_in_an_emergency_no_study_enters():
 def test_how_the_story_goes_is_not_what_is_asked():
     q = query("Glimmerfield syndrome, moonseed cream not helping anymore", "treatment")
     assert {a.word for a in q.parts[0].asked} == {"moonseed", "cream"}
+
+
+def test_a_neighbours_page_is_not_the_nearest_answer():
+    q = query("Can Glimmerfield syndrome be passed on by a blood transfusion?", "transmission")
+    assert nearest(q, retrieved(CONGENITAL)) is None
+    assert nearest(q, retrieved(CONGENITAL, CAUSES)).doc.id == "t:q1"
+
+
+def test_a_partial_answer_leaves_out_sentences_about_something_else_too():
+    text = "Can Glimmerfield syndrome be passed on by a blood transfusion?"
+    q = query(text, "transmission")
+    beside = Document(
+        id="t:beside",
+        kind=SourceKind.REFERENCE,
+        collection="fictional",
+        title="Glimmerfield syndrome and blood transfusions",
+        passages=(
+            passage(
+                "Quorvane given with blood transfusions passed Glimmerfield syndrome to no "
+                "one in the registry."
+            ),
+        ),
+        publisher="Fictional Health Agency",
+    )
+    found = retrieved(CAUSES, beside)
+    about_quorvane = lambda said: said.lstrip().startswith("Quorvane")  # noqa: E731
+    plain = compose(text, q, found, Audience.PATIENT, nearest=nearest(q, found))
+    assert "t:beside" in {r.doc_id for r in plain.references}
+    answer = compose(
+        text, q, found, Audience.PATIENT, nearest=nearest(q, found), off_subject=about_quorvane
+    )
+    assert answer.notices[-1].kind == "partial"
+    assert "t:beside" not in {r.doc_id for r in answer.references}

@@ -874,7 +874,8 @@ def compose(
         chosen = select(found, audience, lead, off_subject)
         if not chosen and nearest is not None:
             lead = [nearest]
-            chosen = select(candidates(query, retrieved, audience, lead), audience, lead)
+            found = candidates(query, retrieved, audience, lead, off_subject=off_subject)
+            chosen = select(found, audience, lead, off_subject)
             partial = bool(chosen)
             if partial:
                 notices = (*notices, Notice("partial", _partial(nearest, audience, query)))

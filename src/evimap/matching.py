@@ -79,8 +79,9 @@ def entails(query: Query, part: Part, source: str, source_type: str) -> bool:
 
 def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
     """The best source question about the focus whatever type it asks: what the sources
-    say about the subject when none answers the question itself (said to be so). Where no
-    source asks a question about it, a study or guideline whose title names the focus."""
+    say about the subject when none answers the question itself (said to be so): a source
+    question about the focus itself, not a neighbour holding its name. Where no source asks
+    a question about it, a study or guideline whose title names the focus."""
     if not query.focus:
         return None
     best: Match | None = None
@@ -88,8 +89,11 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         doc: Document = hit.document  # type: ignore[attr-defined]
         if not names_focus(_about(doc), query.focus):
             continue
+        same = same_subject(doc, query.focus)
+        if doc.question is not None and same < SAME_SUBJECT:
+            continue  # a neighbour's page ("sudden infant death with dysgenesis of the testes")
         for index, part in enumerate(query.parts[:1]):
-            score = _score(doc, part, rank, same_subject(doc, query.focus))
+            score = _score(doc, part, rank, same)
             if score is not None and doc.question is None:
                 score -= UNASKED  # a study or guideline whose title names the focus
             if score is not None and (best is None or score > best.score):
