@@ -330,8 +330,8 @@ class Retriever:
         return sorted(rescored, key=lambda item: -item[1])
 
 
-def _filters(kinds: Sequence[str], collections: Sequence[str]) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
+def _filters(kinds: Sequence[str], collections: Sequence[str]) -> dict[str, Sequence[str]]:
+    filters: dict[str, Sequence[str]] = {}
     if kinds:
         filters["kind"] = list(kinds)
     if collections:
