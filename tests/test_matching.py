@@ -730,10 +730,19 @@ def test_how_the_story_goes_is_not_what_is_asked():
     assert {a.word for a in q.parts[0].asked} == {"moonseed", "cream"}
 
 
-def test_a_neighbours_page_is_not_the_nearest_answer():
+def test_a_neighbours_page_is_not_the_nearest_answer_a_form_of_the_focus_may_be():
     q = query("Can Glimmerfield syndrome be passed on by a blood transfusion?", "transmission")
-    assert nearest(q, retrieved(CONGENITAL)) is None
-    assert nearest(q, retrieved(CONGENITAL, CAUSES)).doc.id == "t:q1"
+    other = agency(
+        13,
+        "What is (are) Glimmerfield syndrome with moonseed palsy?",
+        "information",
+        "Glimmerfield syndrome with moonseed palsy is a rare fatal condition of infants. "
+        "Glimmerfield syndrome with moonseed palsy affects the brainstem in the first year.",
+        focus="Glimmerfield syndrome with moonseed palsy",
+    )
+    assert nearest(q, retrieved(other)) is None
+    assert nearest(q, retrieved(other, CAUSES)).doc.id == "t:q1"
+    assert nearest(q, retrieved(other, CONGENITAL)).doc.id == "t:q10"  # a form of it
 
 
 def test_a_partial_answer_leaves_out_sentences_about_something_else_too():

@@ -90,7 +90,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         if not names_focus(_about(doc), query.focus):
             continue
         same = same_subject(doc, query.focus)
-        if doc.question is not None and same < SAME_SUBJECT:
+        if doc.question is not None and 0 < same < SAME_SUBJECT and not _a_form_of(doc, query):
             continue  # a neighbour's page ("sudden infant death with dysgenesis of the testes")
         for index, part in enumerate(query.parts[:1]):
             score = _score(doc, part, rank, same)
@@ -99,6 +99,17 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best
+
+
+def _a_form_of(doc: Document, query: Query) -> bool:
+    """Whether a source question's subject is a form of the focus: its name and one word
+    more ("hereditary hemochromatosis", "congenital hypothyroidism"), not another condition
+    that holds its name ("Huntington disease-like syndrome", "sudden infant death with
+    dysgenesis of the testes syndrome")."""
+    own = words(doc.question.focus) if doc.question else []
+    name = words(query.focus[0]) if query.focus else []
+    extra = len(own) - len(name)
+    return extra == 1 and names_focus(" ".join(own), query.focus[:1]) and "like" not in own
 
 
 def _about(doc: Document) -> str:
