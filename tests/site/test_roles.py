@@ -48,6 +48,10 @@ def test_moderators_and_admins_moderate(people):
         roles.require_moderator(people["editor"])
 
 
+def test_the_moderators_told_of_a_held_post_are_those_who_moderate(people):
+    assert {user.username for user in roles.moderators()} == MODERATING
+
+
 def test_team_accounts_are_closed_by_an_admin(people):
     assert who(people, roles.team_account) == TEAM
 

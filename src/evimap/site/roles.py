@@ -8,6 +8,7 @@
     is_moderator(user)              holds MODERATE (the Moderators group, and admins)
     require_moderator(user)         Forbidden unless `is_moderator(user)`
     team_account(user)              staff, admins and anyone in an editorial group
+    moderators()                    the active accounts that moderate (told of held posts)
 
 Who may act on a review step is the task's own rule (`evimap.site.review.models`), since it
 depends on the task's groups and the revision under review.
@@ -15,10 +16,14 @@ depends on the task's groups and the revision under review.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission, User
+from django.db.models import Q, QuerySet
+
 from evimap.site.errors import Forbidden, ReviewForbidden
 
 EDITORS, REVIEWERS, MODERATORS = "Editors", "Medical reviewers", "Moderators"
 MODERATE = "evimap_community.moderate_experience"  # given to the Moderators group
+MODERATE_CODENAME = MODERATE.split(".")[1]
 
 
 def is_editor(user) -> bool:
@@ -60,3 +65,13 @@ def require_moderator(user) -> None:
 def team_account(user) -> bool:
     """Staff, admins and anyone in an editorial group (editors, reviewers, moderators)."""
     return user.is_staff or user.is_superuser or user.groups.exists()
+
+
+def moderators() -> QuerySet:
+    """The active accounts that moderate: the permission through a group or their own, and
+    admins (`is_moderator` asks the same of one user)."""
+    perm = Permission.objects.get(codename=MODERATE_CODENAME)
+    return User.objects.filter(
+        Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True),
+        is_active=True,
+    )

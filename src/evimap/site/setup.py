@@ -19,7 +19,7 @@ from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPa
 from evimap.site.community.models import TERMS_VERSION, MemberProfile
 from evimap.site.pages.models import HomePage, PolicyPage
 from evimap.site.review.models import EditorialCheckTask, MedicalReviewTask, ReviewerProfile
-from evimap.site.roles import EDITORS, MODERATORS, REVIEWERS
+from evimap.site.roles import EDITORS, MODERATE_CODENAME, MODERATORS, REVIEWERS
 
 POLICY_HTML = """
 <p>evimap answers health questions only from trusted sources: clinical practice guidelines,
@@ -69,7 +69,7 @@ def ensure_site(policy_text: str = POLICY_HTML) -> HomePage:
         home.add_child(instance=policy)
         policy.save_revision().publish()
     groups = {name: _group(name) for name in (EDITORS, REVIEWERS, MODERATORS)}
-    groups[MODERATORS].permissions.add(Permission.objects.get(codename="moderate_experience"))
+    groups[MODERATORS].permissions.add(Permission.objects.get(codename=MODERATE_CODENAME))
     _workflow(home, groups)
     return home
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
 from django.core.mail import send_mail
-from django.db.models import Q
+
+from evimap.site.roles import moderators
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,7 @@ def decision_notice(post) -> bool:
 
 
 def moderator_emails() -> list[str]:
-    perm = Permission.objects.get(codename="moderate_experience")
-    users = User.objects.filter(
-        Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True),
-        is_active=True,
-    ).exclude(email="")
+    users = moderators().exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
