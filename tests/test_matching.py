@@ -770,3 +770,30 @@ def test_a_partial_answer_leaves_out_sentences_about_something_else_too():
     )
     assert answer.notices[-1].kind == "partial"
     assert "t:beside" not in {r.doc_id for r in answer.references}
+
+
+def test_a_sentence_saying_what_something_is_goes_under_the_overview():
+    outlook = agency(
+        14,
+        "What is the outlook for Glimmerfield syndrome?",
+        "outlook",
+        "Most people with Glimmerfield syndrome recover within a year. "
+        "Recovery is slower in people over sixty, whose legs stay tired longer. "
+        "Glimmerfield syndrome is a nerve disease that moonseed moths spread in summer. "
+        "A few people have flares for the rest of their lives.",
+    )
+    text = "What is the outlook for Glimmerfield syndrome?"
+    q = query(text, "outlook")
+    answer = compose(
+        text, q, retrieved(outlook), Audience.PATIENT, lead=entailed(q, retrieved(outlook))
+    )
+    placed = {
+        s.text: t.heading
+        for section in answer.sections
+        for t in section.themes
+        for s in t.statements
+    }
+    assert (
+        placed.get("Glimmerfield syndrome is a nerve disease that moonseed moths spread in summer.")
+        == "Overview"
+    )

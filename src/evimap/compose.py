@@ -603,13 +603,32 @@ def layout(
             asked = query.parts[part_of[cand.doc.id]].qtype
             # a nearby question's answer goes under what it answers ("Overview"), not ours
             heading = part_heading(_source_type(cand.doc) or OVERVIEW if partial else asked)
+            heading = _overview_if_defining(cand, heading, asked)
             plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     for cand in sorted(others, key=lambda c: -c.score):
         if cand not in plan.short:
-            heading = theme_of(cand.ref.text, _part_type(query, cand))
+            qtype = _part_type(query, cand)
+            heading = _overview_if_defining(cand, theme_of(cand.ref.text, qtype), qtype)
             plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     plan.sections = {k: plan.sections[k] for k in order if k in plan.sections}
     return plan
+
+
+_DEFINING = re.compile(
+    r"^[^,;:.]{1,80}?\b(?:is|are) (?:a|an|the name for|a group of|a type of|a form of|"
+    r"a kind of)\b|^[^,;:.]{1,80}?\brefers? to\b",
+    re.IGNORECASE,
+)
+
+
+def _overview_if_defining(cand: Candidate, heading: str, qtype: str) -> str:
+    """A sentence that says what something is ("Pulmonary fibrosis is a disease in which
+    ...") and nothing of the kind asked goes under the overview's heading, not "Outlook"
+    ("Lupus nephritis is a kidney disorder that is a complication of lupus" stays)."""
+    said = _said(cand)
+    if _DEFINING.match(said) and not _answers_type(Tokens.of(said), qtype):
+        return part_heading(OVERVIEW)
+    return heading
 
 
 def _answering(mine: Sequence[Candidate], qtype: str) -> list[Candidate]:
