@@ -3,7 +3,8 @@
 For each size N: N unit vectors of 384 dimensions, the exact top-10 of 200 queries (the
 float32 matrix product `VectorIndex` runs), and for each HNSW library installed (usearch,
 hnswlib, faiss-cpu; "usearch" stores float16 as evimap does, "usearch-i8" int8): build
-seconds, query median / p95 ms and recall@k against exact. Query times are one thread.
+seconds, query median / p95 ms (and the CPU time of the querying thread: what a loaded
+machine inflates least) and recall@k against exact. Queries run on one thread.
 
 The vectors are not uniform noise (on which every graph index does badly and no real text
 lands): --base takes real document vectors from a vectors.sqlite (e.g. the SciFact library
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,6 +69,7 @@ def _exact(matrix, queries):
     import numpy as np
 
     times, results = [], []
+    cpu = time.thread_time()
     for q in queries:
         started = time.perf_counter()
         scores = matrix @ q
@@ -73,7 +77,7 @@ def _exact(matrix, queries):
         top = top[np.argsort(-scores[top])]
         times.append((time.perf_counter() - started) * 1000)
         results.append(top)
-    return times, results
+    return times, results, (time.thread_time() - cpu) * 1000 / len(queries)
 
 
 def build(name: str, matrix, ef: int):
@@ -87,6 +91,13 @@ def build(name: str, matrix, ef: int):
         index = Index(ndim=DIM, metric="ip", dtype=dtype, connectivity=16, expansion_add=128)
         index.add(np.arange(len(matrix), dtype=np.uint64), matrix, threads=2)
         index.expansion_search = ef
+
+        with tempfile.TemporaryDirectory() as scratch:  # the file evimap memory-maps
+            index.save(f"{scratch}/x.usearch")
+            print(
+                f"{'':13}{name} file: {os.path.getsize(f'{scratch}/x.usearch') / len(matrix):,.0f} "
+                "bytes per vector"
+            )
 
         def search(q):
             return index.search(q, K, exact=False).keys
@@ -146,17 +157,22 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         matrix = synthesize(base, n, rng)
         queries = synthesize(base, QUERIES, rng)
-        times, truth = exact(matrix, queries)
+        times, truth, cpu = exact(matrix, queries)
         times.sort()
-        line = f"N={n:>9,}  exact {median(times):6.2f} / {times[int(0.95 * QUERIES) - 1]:6.2f}"
+        line = (
+            f"N={n:>9,}  exact {median(times):6.2f} / {times[int(0.95 * QUERIES) - 1]:6.2f}"
+            f"  ({cpu:.2f} ms CPU a query)"
+        )
         print(line, flush=True)
         for name in libraries:
             seconds, search = build(name, matrix, args.ef)
             found, lat = [], []
+            cpu = time.thread_time()
             for q in queries:
                 started = time.perf_counter()
                 found.append(search(q))
                 lat.append((time.perf_counter() - started) * 1000)
+            cpu = (time.thread_time() - cpu) * 1000 / len(queries)
             lat.sort()
             recall = np.mean(
                 [
@@ -167,7 +183,7 @@ def main() -> None:
             print(
                 f"{'':13}{name:8} build {seconds:6.1f} s ({n / seconds:,.0f}/s)  "
                 f"query {median(lat):5.2f} / {lat[int(0.95 * QUERIES) - 1]:5.2f}  "
-                f"recall@{K} {recall:.3f}",
+                f"({cpu:.2f} ms CPU)  recall@{K} {recall:.3f}",
                 flush=True,
             )
 
