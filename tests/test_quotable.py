@@ -149,6 +149,7 @@ def test_a_finding_in_animals_or_cells_is_preclinical():
         "Like moonseed tea, this protein calms the glimmer rash in most people.",
         "Certain moonseed factors also can raise your risk for glimmerfield fever.",
         "Treatment of this condition includes rest and moonseed tea for a week.",
+        "If these other glimmer causes are ruled out, a doctor may send you to a specialist.",
     ],
 )
 def test_openers_that_point_back_need_the_sentence_before(text):

@@ -35,7 +35,8 @@ DANGLING = re.compile(
 )
 # ... or leans on it a few words in: "Nearly everyone shows some of these behaviors at times".
 _LEANS_INSIDE = re.compile(
-    r"^(?:[\w'-]+,?\s+){0,5}?(?:(?:of|with|to|in|by|from|for|on|like|all|both) (?:these|those)\b|"
+    r"^(?:[\w'-]+,?\s+){0,5}?"
+    r"(?:(?:of|with|to|in|by|from|for|on|like|all|both|if) (?:these|those)\b|"
     r"(?:this|that) (?:protein|gene|enzyme|condition|disease|disorder|drug|medicine|test|"
     r"procedure|type|form|problem|symptom|treatment)\b|"
     r"(?:they|it) (?:also|too)\b|also (?:can|may|might|could|raise|increase|cause))|"
