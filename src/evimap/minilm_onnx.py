@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 NAME = "all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256
-BATCH_SIZE = 32
+BATCH_SIZE = 4  # texts per run: small batches keep the activations in cache (0014: 1.4x
+# fewer CPU-seconds per document than 32 here, 1.2x for short sentences)
 OPSET = 17
 MS = "com.microsoft"  # ONNX Runtime's contrib operators
 
