@@ -797,3 +797,24 @@ def test_a_sentence_saying_what_something_is_goes_under_the_overview():
         placed.get("Glimmerfield syndrome is a nerve disease that moonseed moths spread in summer.")
         == "Overview"
     )
+
+
+def test_an_abstention_on_a_question_naming_nothing_known_does_not_send_to_a_clinician_alone():
+    """ "Which life insurance policy is best?" may not be about health at all."""
+    from evimap.compose import abstention
+
+    text = "Which moonseed policy is best for my father?"
+    part = SimpleNamespace(text=text, qtype="definition", span=(0, len(text)))
+    q = query_of(text, SimpleNamespace(text=text, focus=(), qtype="definition", parts=(part,)))
+    said = abstention(text, q, Audience.CAREGIVER, 12, ()).notices[-1].text
+    assert said.endswith(
+        "evimap answers questions about health; if yours is one, please ask a clinician."
+    )
+    named = abstention(
+        text,
+        query(text.replace("moonseed policy", "Glimmerfield syndrome"), "definition"),
+        Audience.CAREGIVER,
+        12,
+        (),
+    )
+    assert named.notices[-1].text.endswith("Please ask a clinician.")

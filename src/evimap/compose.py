@@ -843,7 +843,8 @@ def abstention(
         text = wording.says("unknown_words", audience, named=named)
     else:
         sources = "source" if found == 1 else "sources"
-        text = wording.says("nothing_found", audience, about=about, found=found, sources=sources)
+        name = "nothing_found" if query.focus else "nothing_found_unnamed"
+        text = wording.says(name, audience, about=about, found=found, sources=sources)
     return Answer(
         question=question,
         audience=audience,

@@ -31,7 +31,8 @@ def disclaimer(audience: Audience) -> str:
 def says(name: str, audience: Audience, **fields: object) -> str:
     """Text `name` for this reader, its {fields} filled in (and {next_step})."""
     next_step = _texts()["next_step"][_reader(audience)]
-    return _plain(_texts()[name].format(next_step=next_step, **fields))
+    lower = next_step[:1].lower() + next_step[1:]
+    return _plain(_texts()[name].format(next_step=next_step, next_step_lower=lower, **fields))
 
 
 def provenance(collection: str) -> str:
