@@ -116,6 +116,12 @@ CASES = [
         "complications",
         "problems that come with it",
     ),
+    (
+        "I had Quorvane syndrome last year. How do we stop another one?",
+        ["quorvane syndrome"],
+        "prevention",
+        "stopping it coming back",
+    ),
     ("how to get rid of hives", ["urticaria"], "treatment", "get rid of"),
     ("how do you catch the flu", ["influenza"], "cause", "catch: how people get it"),
     (
