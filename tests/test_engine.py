@@ -255,3 +255,15 @@ def test_an_answer_reads_back_from_its_json(engine, audience):
     """What a page stores (render.to_dict) is the same Answer again (Answer.from_dict)."""
     answer = engine.ask("What causes Glimmerfield syndrome flares?", audience)
     assert Answer.from_dict(to_dict(answer)) == answer
+
+
+def test_a_citation_and_the_full_text_of_the_same_study_are_one_source():
+    from types import SimpleNamespace
+
+    from evimap.engine import _one_per_study
+
+    def hit(doc_id, pmid):
+        return SimpleNamespace(document=SimpleNamespace(id=doc_id, pmid=pmid))
+
+    found = [hit("pmc:PMC9", "111"), hit("t:agency", ""), hit("pubmed:111", "111"), hit("t:x", "")]
+    assert [h.document.id for h in _one_per_study(found)] == ["pmc:PMC9", "t:agency", "t:x"]

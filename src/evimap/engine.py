@@ -158,7 +158,7 @@ class AnswerEngine:
             )
             for hit in hits:
                 found.setdefault(hit.document.id, hit)
-        return list(found.values())
+        return _one_per_study(list(found.values()))
 
     def _in_context(self, analysis: QuestionAnalysis, around: Query) -> QuestionAnalysis:
         """A follow-up that names no focus asks about its page's whole subject."""
@@ -259,6 +259,21 @@ def _defining_sentence(doc: Document, pattern: re.Pattern[str]) -> SentenceRef |
             if pattern.search(text) and len(text.split()) <= 45 and not text.endswith(":"):
                 return SentenceRef(doc.id, p_index, s_index, start, end, text)
     return None
+
+
+def _one_per_study(retrieved: list) -> list:
+    """One record per study: a PubMed citation and the PMC full text of the same article
+    (one PMID) are one source, cited once; the better-ranked record stays."""
+    seen: set[str] = set()
+    kept = []
+    for hit in retrieved:
+        pmid = hit.document.pmid
+        if pmid in seen:
+            continue
+        if pmid:
+            seen.add(pmid)
+        kept.append(hit)
+    return kept
 
 
 def _search_text(analysis: QuestionAnalysis, query: Query) -> str:
