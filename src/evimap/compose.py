@@ -32,9 +32,16 @@ from evimap.answer import (
 )
 from evimap.evidence import Document, SourceKind
 from evimap.grades import grade_meaning
-from evimap.matching import SAME_SUBJECT, Match, names_focus, same_subject, without_kinds
+from evimap.matching import (
+    SAME_SUBJECT,
+    Match,
+    names_focus,
+    same_subject,
+    source_type,
+    without_kinds,
+)
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
-from evimap.questions import medquad_type_map, near_types
+from evimap.questions import near_types
 from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, preclinical, well_formed
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
@@ -51,11 +58,7 @@ SECTION_ORDER = {
 }
 # Where a short answer comes from when no source question is entailed: a guideline or an
 # agency's page states what is known; one study's finding is not the answer to a question.
-SHORT_ANSWER_ORDER = {
-    Audience.PATIENT: ("reference", "guideline", "research"),
-    Audience.CAREGIVER: ("reference", "guideline", "research"),
-    Audience.CLINICIAN: ("guideline", "reference", "research"),
-}
+SHORT_ANSWER_ORDER = {**SECTION_ORDER, Audience.CLINICIAN: ("guideline", "reference", "research")}
 _KIND_BONUS = {  # preferred sources per audience
     True: {"reference": 0.25, "guideline": 0.15, "research": 0.0},  # lay readers
     False: {"guideline": 0.25, "research": 0.1, "reference": 0.0},  # clinicians
@@ -173,10 +176,14 @@ def candidates(
     return sorted(found, key=lambda c: c.score, reverse=True)
 
 
+def _head(doc: Document) -> str:
+    """A document's title and its source question's subject."""
+    return doc.title + " " + (doc.question.focus if doc.question else "")
+
+
 def _names_in_head(doc: Document, query: Query) -> bool:
     """The title or the source question's subject names the focus (a neighbour may)."""
-    head = doc.title + " " + (doc.question.focus if doc.question else "")
-    return names_focus(head, query.focus)
+    return names_focus(_head(doc), query.focus)
 
 
 def _off_the_question(
@@ -187,31 +194,24 @@ def _off_the_question(
     for a child who swallowed blood pressure pills); a study whose title does not name the
     focus ("Collection of vaccination data in a cohort", for the flu shot); a source question
     of another type (`_answers_another_type`) or about another subject: "How is hantavirus
-    treated?" names
-    muscle aches, as its own symptom, not as an answer about muscle pain (an overview of a
-    broader subject, "Shoulder injuries and disorders", may name the focus as part of it)."""
+    treated?" names muscle aches, as its own symptom, not as an answer about muscle pain (an
+    overview of a broader subject, "Shoulder injuries and disorders", may name the focus as
+    part of it)."""
     if urgent:  # what to do now comes from agencies and guidelines, not one trial's methods
         return not topical or doc.kind is SourceKind.RESEARCH
     if doc.kind is SourceKind.RESEARCH and not about:
         return True  # a study's title says what it is about: a study of something else
-    if doc.question is not None and not about and _source_type(doc) != OVERVIEW:
+    if doc.question is not None and not about and source_type(doc) != OVERVIEW:
         return True  # an overview of a broader subject may name the focus as a part of it
     return _answers_another_type(doc, asked)
-
-
-def _source_type(doc: Document) -> str:
-    """Our question type of a source's own question ("" when it has none we know)."""
-    own = doc.question.qtype if doc.question else ""
-    return medquad_type_map().get(own.strip().lower(), "") if own else ""
 
 
 def _answers_another_type(doc: Document, asked: set[str]) -> bool:
     """Whether a source's own question asks another type than any asked or near one (an
     overview, "What is X?", may hold a little of every type): its sentences answer that
-    question, and
-    placed under ours they change subject ("the test used to diagnose osteoporosis" under
-    how to prevent it)."""
-    ours = _source_type(doc)
+    question, and placed under ours they change subject ("the test used to diagnose
+    osteoporosis" under how to prevent it)."""
+    ours = source_type(doc)
     return bool(ours) and ours not in asked and ours != OVERVIEW
 
 
@@ -424,8 +424,7 @@ def _on_urgent_subject(doc: Document, about: bool, urgent: Sequence[str] | bool)
     child who swallowed blood pressure pills)."""
     if about or isinstance(urgent, bool):
         return about
-    head = doc.title + " " + (doc.question.focus if doc.question else "")
-    return names_focus(head, tuple(urgent))
+    return names_focus(_head(doc), tuple(urgent))
 
 
 def _on_subject(query: Query, said: str, about: bool) -> bool:
@@ -602,7 +601,7 @@ def layout(
         if cand not in plan.short:
             asked = query.parts[part_of[cand.doc.id]].qtype
             # a nearby question's answer goes under what it answers ("Overview"), not ours
-            heading = part_heading(_source_type(cand.doc) or OVERVIEW if partial else asked)
+            heading = part_heading(source_type(cand.doc) or OVERVIEW if partial else asked)
             heading = _overview_if_defining(cand, heading, asked)
             plan.sections.setdefault(cand.doc.kind.value, {}).setdefault(heading, []).append(cand)
     for cand in sorted(others, key=lambda c: -c.score):

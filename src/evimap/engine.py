@@ -261,7 +261,7 @@ def _defining_sentence(doc: Document, pattern: re.Pattern[str]) -> SentenceRef |
     return None
 
 
-def _one_per_study(retrieved: list) -> list:
+def _one_per_study(retrieved: list[Retrieved]) -> list[Retrieved]:
     """One record per study: a PubMed citation and the PMC full text of the same article
     (one PMID) are one source, cited once; the better-ranked record stays."""
     seen: set[str] = set()

@@ -45,9 +45,6 @@ class Match:
 
 def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
     """The best entailed source question for each part of `query`, best part first."""
-    from evimap.questions import medquad_type_map
-
-    types = medquad_type_map()
     best: dict[int, Match] = {}
     for rank, hit in enumerate(retrieved):
         doc: Document = hit.document  # type: ignore[attr-defined]
@@ -58,7 +55,7 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
         if not same:
             continue  # "How common is psoriatic arthritis?" does not answer psoriasis's
         for index, part in enumerate(query.parts):
-            if not entails(query, part, _about(doc), types.get(own.qtype.lower(), "")):
+            if not entails(query, part, _about(doc), source_type(doc)):
                 continue
             score = _score(doc, part, rank, same)
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
@@ -99,6 +96,14 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
             if score is not None and (best is None or score > best.score):
                 best = Match(doc, index, score)
     return best
+
+
+def source_type(doc: Document) -> str:
+    """Our question type of a source's own question ("" when it has none we know)."""
+    from evimap.questions import medquad_type_map
+
+    own = doc.question.qtype if doc.question else ""
+    return medquad_type_map().get(own.strip().lower(), "") if own else ""
 
 
 def _a_form_of(doc: Document, query: Query) -> bool:
