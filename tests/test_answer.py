@@ -24,6 +24,13 @@ def test_the_status_line_is_spelled_once():
     assert pending_line(1) == "AI-drafted from 1 source · pending human review"
     assert pending_line(3) == "AI-drafted from 3 sources · pending human review"
     assert pending_line(None) == "AI-drafted · pending human review"
+    assert pending_line(0) == pending_line(None)  # never "from 0 sources"
+
+
+def test_a_design_label_reads_as_words_and_says_nothing_of_other_designs():
+    assert TRIAL.design_label == "rct"
+    assert Reference(**{**asdict(TRIAL), "design": "case_report"}).design_label == "case report"
+    assert Reference(**{**asdict(TRIAL), "design": "other"}).design_label == ""
 
 
 def test_a_reference_links_to_pubmed_then_doi_then_its_address():

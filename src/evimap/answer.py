@@ -119,6 +119,12 @@ class Reference:
         return {"guideline": "Guideline", "research": "Research"}.get(self.kind, "Reference")
 
     @property
+    def design_label(self) -> str:
+        """The study design as a reader sees it ("randomized controlled trial"); "" for none
+        or "other"."""
+        return "" if self.design in ("", "other") else self.design.replace("_", " ")
+
+    @property
     def link(self) -> tuple[str, str]:
         """(address, what to show): PubMed for a PMID, doi.org for a DOI, else its URL."""
         if self.pmid:
@@ -217,9 +223,10 @@ PENDING = "pending human review"
 
 def pending_line(sources: int | None) -> str:
     """The status line of an answer no medical reviewer approved: "AI-drafted from N sources
-    · pending human review", or "AI-drafted · pending human review" without a count (None).
-    The one spelling of it: the engine's answers, the site's pages and follow-ups."""
-    if sources is None:
+    · pending human review", or "AI-drafted · pending human review" without a count (None)
+    or when it cites nothing (0: never "from 0 sources"). The one spelling of it: the
+    engine's answers, the site's pages and follow-ups."""
+    if not sources:
         return f"AI-drafted · {PENDING}"
     return f"AI-drafted from {sources} source{'s' if sources != 1 else ''} · {PENDING}"
 

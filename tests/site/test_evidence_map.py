@@ -5,32 +5,44 @@ from __future__ import annotations
 
 import re
 
-from evimap.site.evidence_map import evidence_map, level
+from evimap import Reference
+from evimap.site.evidence_map import evidence_map, level, question_levels
+
+
+def ref(number: int, kind: str, title: str, year: int | None = None, **more) -> Reference:
+    """A cited source of a fictional answer (what the map reads of it)."""
+    return Reference(
+        number, f"doc{number}", kind, title, "", year, more.pop("design", ""), "", **more
+    )
+
 
 REFS = [
-    {"number": 1, "kind": "reference", "title": "What causes it?", "year": 2022},
-    {"number": 2, "kind": "guideline", "title": "Management", "year": 2023, "grade": "B"},
-    {
-        "number": 3,
-        "kind": "research",
-        "title": "A <trial> & more",
-        "year": 2019,
-        "design": "randomized controlled trial",
-    },
-    {
-        "number": 4,
-        "kind": "research",
-        "title": "Cohort",
-        "year": None,
-        "design": "cohort/observational",
-    },
+    ref(1, "reference", "What causes it?", 2022),
+    ref(2, "guideline", "Management", 2023, grade="B"),
+    ref(3, "research", "A <trial> & more", 2019, design="randomized controlled trial"),
+    ref(4, "research", "Cohort", None, design="cohort/observational"),
 ]
 
 
 def test_levels_put_guidelines_on_top_and_agency_pages_at_the_bottom():
     assert [level(r) for r in REFS] == [0, 5, 3, 2]
-    assert level({"kind": "research", "design": "meta-analysis"}) == 4
-    assert level({"kind": "research", "design": "other"}) == 1
+    assert level(ref(5, "research", "M", design="meta-analysis")) == 4
+    assert level(ref(6, "research", "O", design="other")) == 1
+
+
+def test_a_question_counts_each_source_once_over_its_audiences_answers():
+    stored = {
+        "number": 1,
+        "doc_id": "g1",
+        "kind": "guideline",
+        "title": "G",
+        "publisher": "",
+        "year": None,
+    }
+    research = {**stored, "doc_id": "r1", "kind": "research", "design": "meta-analysis"}
+    answer = {"question": "Why?", "audience": "patient", "references": [stored, research]}
+    other = {**answer, "audience": "clinician", "references": [{**stored, "number": 2}]}
+    assert question_levels({"patient": answer, "clinician": other, "caregiver": {}}) == {5: 1, 4: 1}
 
 
 def test_every_source_is_a_point_linked_to_its_reference_and_listed_in_the_text():
@@ -68,11 +80,7 @@ def test_the_condition_page_maps_its_questions_against_the_levels_of_evidence(
 
 def test_undated_sources_alone_draw_no_year_ticks():
     svg = evidence_map(
-        [
-            {"number": 1, "kind": "research", "title": "A", "year": None},
-            {"number": 2, "kind": "reference", "title": "B", "year": ""},
-            {"number": 3, "kind": "reference", "title": "C"},
-        ]
+        [ref(1, "research", "A"), ref(2, "reference", "B"), ref(3, "reference", "C")]
     )
     ticks = re.findall(r'<text class="year"[^>]*>([^<]+)</text>', svg)
     assert ticks == ["n.d."]  # before: -3 ... 3, an axis of years no source has
@@ -80,9 +88,9 @@ def test_undated_sources_alone_draw_no_year_ticks():
 
 
 def test_points_of_one_year_and_level_stay_in_the_frame_and_apart():
-    refs = [{"number": n, "kind": "reference", "title": str(n), "year": 2024} for n in (1, 2, 3)]
-    refs += [{"number": n, "kind": "reference", "title": str(n)} for n in (4, 5, 6, 7)]
-    refs.append({"number": 8, "kind": "reference", "title": "8", "year": 2010})
+    refs = [ref(n, "reference", str(n), 2024) for n in (1, 2, 3)]
+    refs += [ref(n, "reference", str(n)) for n in (4, 5, 6, 7)]
+    refs.append(ref(8, "reference", "8", 2010))
     svg = evidence_map(refs)
     width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor', svg)]

@@ -4,7 +4,8 @@
     evimap.site.settings   the Django settings module built from `env`
     evimap.site.pages      HomePage, ConditionPage, QuestionPage, PolicyPage; public views
     evimap.site.review     ReviewerProfile, the two workflow tasks and every review action
-    evimap.site.answers    the process's one AnswerEngine, asking, and the answer view model
+    evimap.site.answers    the process's one AnswerEngine, and asking it
+    evimap.site.answer_view the page's view of an `Answer` (from its stored JSON)
     evimap.site.api        the JSON API (django-ninja) with one error shape
     evimap.site.setup      migrate, seed accounts and pages (used by `evimap demo`)
 

@@ -1,8 +1,8 @@
-"""The process's one AnswerEngine, asking it for the site, and the answer view model.
+"""The process's one AnswerEngine, and asking it for the site.
 
 `ask()` is what the pages, the JSON API and the CLI call to answer a question at once; the
-answer is stored and shown as `render.to_dict(answer)` JSON. `view_model()` turns that JSON
-into what the question page template shows (references by number, citation tooltips).
+answer is stored as `render.to_dict(answer)` JSON and shown through
+`evimap.site.answer_view` (the page's view of an `Answer`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from evimap import (
     LibraryError,
     NotFoundError,
     QuestionError,
-    Reference,
     snapshots,
     to_dict,
 )
@@ -201,77 +200,6 @@ def parse_audience(value: str | None) -> tuple[str, str | None]:
     if value in AUDIENCES:
         return value, None
     return DEFAULT_AUDIENCE, "That reader type is not one we know; showing the page for patients."
-
-
-def view_model(data: dict) -> dict:
-    """The answer JSON arranged for the template: citations carry their source sentences."""
-    refs = {ref["number"]: _reference(ref) for ref in data.get("references", [])}
-
-    def statements(items: list[dict]) -> list[dict]:
-        return [_statement(s, refs) for s in items]
-
-    sections = [
-        {**sec, "themes": [{**t, "statements": statements(t["statements"])} for t in sec["themes"]]}
-        for sec in data.get("sections", [])
-    ]
-    definitions = [
-        {"term": d["term"], "statement": _statement(d["statement"], refs)}
-        for d in data.get("definitions", [])
-    ]
-    notices = sorted(data.get("notices", []), key=lambda n: n["kind"] != "emergency")
-    short = statements(data.get("short_answer", []))
-    _anchor([*short, *(s for sec in sections for t in sec["themes"] for s in t["statements"])])
-    return {
-        **data,
-        "notices": notices,
-        "short_answer": short,
-        "sections": sections,
-        "definitions": definitions,
-        "references": list(refs.values()),
-    }
-
-
-def statements_of(view: dict) -> list[dict]:
-    """The answer's statements in page order (short answer, then each section's)."""
-    sections = view.get("sections", [])
-    body = [s for sec in sections for t in sec["themes"] for s in t["statements"]]
-    return [*view.get("short_answer", []), *body]
-
-
-def _anchor(items: list[dict]) -> None:
-    """Give each statement an id ("st-3") so a link can point at it."""
-    for n, item in enumerate(items, 1):
-        item["anchor"] = f"st-{n}"
-
-
-def _statement(item: dict, refs: dict[int, dict]) -> dict:
-    by_doc = {ref["doc_id"]: ref["number"] for ref in refs.values()}
-    sources = [
-        {"number": by_doc.get(s["doc_id"]), "text": s["text"]} for s in item.get("support", [])
-    ]
-    cites = [
-        {
-            "number": n,
-            "title": " … ".join(s["text"] for s in sources if s["number"] == n)
-            or refs.get(n, {}).get("title", ""),
-        }
-        for n in item.get("citations", [])
-    ]
-    return {"text": item["text"], "citations": cites, "sources": sources}
-
-
-def _reference(ref: dict) -> dict:
-    """The reference's JSON with what `Reference` says of it: its label and its link."""
-    reference = Reference.from_dict(ref)
-    link, link_text = reference.link
-    design = reference.design if reference.design not in ("", "other") else ""
-    return {
-        **ref,
-        "kind_label": reference.kind_label,
-        "link": link,
-        "link_text": link_text,
-        "design_label": design.replace("_", " "),
-    }
 
 
 _WORD = re.compile(r"[a-z0-9]+")

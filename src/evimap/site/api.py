@@ -30,6 +30,7 @@ from ninja.errors import HttpError, ValidationError
 
 from evimap import EvimapError, NotFoundError, to_dict
 from evimap.site import answers, ids
+from evimap.site.answer_view import stored_answer
 from evimap.site.api_schemas import (
     ALWAYS,
     AUDIENCE_PATTERN,
@@ -45,7 +46,7 @@ from evimap.site.links import safe_answer
 from evimap.site.middleware import busy_error, error_payload, with_retry_after
 from evimap.site.pages.models import QuestionPage
 from evimap.site.review.api import router as review_router
-from evimap.site.review.status import public_status, sources_in
+from evimap.site.review.status import public_status
 
 api = NinjaAPI(title="evimap", version="1", urls_namespace="evimap-api")
 api.add_router("/review/", review_router)
@@ -125,7 +126,7 @@ def page_answer(request, page_id: int, audience: str = answers.DEFAULT_AUDIENCE)
         raise NotFoundError(f"no published question page {page_id}")
     chosen, note = answers.parse_audience(audience.strip().lower())  # any case, as /api/ask
     data = page.answer_for(chosen)
-    status = public_status(page, sources_in(data))
+    status = public_status(page, stored_answer(data))
     return {
         "page": {"id": page.pk, "title": page.title, "url": page.full_url or page.url},
         "audience": chosen,

@@ -1,6 +1,6 @@
 """The evidence map (issue 13): an answer's cited sources as inline SVG, drawn on the server.
 
-    evidence_map(references, prefix="") -> str    references: the page answer's "references"
+    evidence_map(references, prefix="") -> str    references: the answer's `Reference`s
 
 x = year (undated sources in an "n.d." column at the left), y = level of evidence (graded
 guideline at the top, health-agency page at the bottom), shape and colour = kind (guideline
@@ -11,7 +11,10 @@ and list the same sources. Every text is escaped. No JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
+
+from evimap import Answer, Reference
 
 # (level, label), strongest first: the y axis, top to bottom.
 LEVELS = (
@@ -29,7 +32,7 @@ _DESIGN_LEVEL = {
     "randomized controlled trial": 3,
     "cohort/observational": 2,
 }
-KIND_NAME = {"guideline": "Guideline", "research": "Research", "reference": "Reference"}
+KINDS = ("guideline", "research", "reference")
 
 LEFT, RIGHT, TOP, ROW, BOTTOM = 150, 24, 20, 34, 46
 WIDTH = 640
@@ -37,19 +40,18 @@ NO_YEAR_X = LEFT + 22  # the "n.d." column
 STEP = 28  # side by side, points of one year and level
 
 
-def level(ref: dict) -> int:
+def level(ref: Reference) -> int:
     """The y level of a reference: 5 for a guideline ... 0 for a health-agency page."""
-    kind = ref.get("kind")
-    if kind == "guideline":
+    if ref.kind == "guideline":
         return 5
-    if kind == "research":
-        return _DESIGN_LEVEL.get(ref.get("design") or "", 1)
+    if ref.kind == "research":
+        return _DESIGN_LEVEL.get(ref.design, 1)
     return 0
 
 
-def evidence_map(references: list[dict], prefix: str = "") -> str:
+def evidence_map(references: Sequence[Reference] | None, prefix: str = "") -> str:
     """The SVG markup ('' when no source is cited)."""
-    refs = [r for r in references or [] if isinstance(r, dict) and r.get("number") is not None]
+    refs = list(references or ())
     if not refs:
         return ""
     css_id = f"{prefix}evidence-map"
@@ -84,7 +86,7 @@ def evidence_map(references: list[dict], prefix: str = "") -> str:
 
     parts = [_axes(lo, hi, x_of, y_of, height, bool(undated), bool(years))]
     seen: dict[tuple[int | None, int], int] = {}
-    for ref in sorted(refs, key=lambda r: r["number"]):
+    for ref in sorted(refs, key=lambda r: r.number):
         year, lvl = _year(ref), level(ref)
         n = seen.get((year, lvl), 0)
         seen[(year, lvl)] = n + 1
@@ -94,7 +96,7 @@ def evidence_map(references: list[dict], prefix: str = "") -> str:
         f"Evidence map: {len(refs)} source{'s' if len(refs) != 1 else ''} cited, "
         "by year and level of evidence"
     )
-    desc = "; ".join(_describe(r) for r in sorted(refs, key=lambda r: r["number"]))
+    desc = "; ".join(_describe(r) for r in sorted(refs, key=lambda r: r.number))
     return (
         f'<svg class="evidence-map-svg" id="{escape(css_id)}" role="group" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" '
@@ -106,20 +108,18 @@ def evidence_map(references: list[dict], prefix: str = "") -> str:
     )
 
 
-def _year(ref: dict) -> int | None:
+def _year(ref: Reference) -> int | None:
     try:
-        year = int(ref.get("year") or 0)
+        year = int(ref.year or 0)
     except (TypeError, ValueError):
         return None
     return year if 1000 < year < 3000 else None
 
 
-def _describe(ref: dict) -> str:
+def _describe(ref: Reference) -> str:
     lvl = dict(LEVELS)[level(ref)]
     year = _year(ref) or "no date"
-    title = str(ref.get("title") or "")
-    kind = KIND_NAME.get(ref.get("kind") or "", "Reference")
-    return f"[{ref['number']}] {kind}, {lvl}, {year}: {title}"
+    return f"[{ref.number}] {ref.kind_label}, {lvl}, {year}: {ref.title or ''}"
 
 
 def _axes(lo, hi, x_of, y_of, height, undated, dated) -> str:
@@ -155,9 +155,9 @@ def _axes(lo, hi, x_of, y_of, height, undated, dated) -> str:
     return "".join(out)
 
 
-def _point(ref: dict, x: float, y: float, prefix: str) -> str:
-    number = int(ref["number"])
-    kind = ref.get("kind") if ref.get("kind") in KIND_NAME else "reference"
+def _point(ref: Reference, x: float, y: float, prefix: str) -> str:
+    number = int(ref.number)
+    kind = ref.kind if ref.kind in KINDS else "reference"
     if kind == "guideline":
         shape = f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" rx="3"></rect>'
     elif kind == "research":
@@ -179,12 +179,12 @@ C_LABEL, C_COL, C_ROW, C_TOP = 250, 62, 34, 34
 
 
 def question_levels(answers: dict) -> dict[int, int]:
-    """{level: sources} over every audience's answer of a question page (a source once)."""
+    """{level: sources} over every audience's answer of a question page (a source once):
+    `answers` as the page stores them (audience: render.to_dict JSON)."""
     seen: dict[str, int] = {}
-    for answer in (answers or {}).values():
-        for ref in (answer or {}).get("references", []) if isinstance(answer, dict) else []:
-            if isinstance(ref, dict):
-                seen[str(ref.get("doc_id") or ref.get("title"))] = level(ref)
+    for data in (answers or {}).values():
+        for ref in Answer.from_dict(data).references if data else ():
+            seen[ref.doc_id or ref.title] = level(ref)
     counts: dict[int, int] = {}
     for lvl in seen.values():
         counts[lvl] = counts.get(lvl, 0) + 1

@@ -15,8 +15,9 @@ least MIN_MEMBERS distinct members use it: one member's posts never make a publi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from evimap.site.answer_view import StatementView
 from evimap.site.community.models import Experience, PageThemes
 from evimap.site.community.survey import DIAGNOSIS_BANDS, Survey, survey_for
 from evimap.text import stem, stopwords, words
@@ -140,21 +141,19 @@ def _drop_covered(ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
     ]
 
 
-def with_evidence(items: list[dict], statements: list[dict], keywords) -> list[dict]:
+def with_evidence(
+    items: list[dict], statements: list[StatementView], keywords: Callable[[dict], Iterable[str]]
+) -> list[dict]:
     """`items` each with "evidence": the first statement whose words include the theme's
     (`keywords(item)` gives them), as {"anchor", "citations", "text"}, or None."""
-    stemmed = [(s, {stem(w) for w in words(s["text"].lower())}) for s in statements]
+    stemmed = [(s, {stem(w) for w in words(s.text.lower())}) for s in statements]
     out = []
     for item in items:
         wanted = {stem(w) for w in keywords(item)}
         match = next((s for s, have in stemmed if wanted and wanted & have), None)
         evidence = None
         if match is not None:
-            numbers = [c["number"] for c in match.get("citations", [])]
-            evidence = {
-                "anchor": match.get("anchor", ""),
-                "citations": numbers,
-                "text": match["text"],
-            }
+            numbers = [c.number for c in match.citations]
+            evidence = {"anchor": match.anchor, "citations": numbers, "text": match.text}
         out.append({**item, "evidence": evidence})
     return out

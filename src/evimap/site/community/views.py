@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from evimap.safety import crisis
 from evimap.screening import PERSONAL
-from evimap.site.answers import statements_of
+from evimap.site.answer_view import AnswerView
 from evimap.site.community import experiences, limits, members, moderation
 from evimap.site.community.chart import bar_chart
 from evimap.site.community.forms import ExperienceForm, ReasonForm, SignUpForm
@@ -38,12 +38,12 @@ def condition_name(page: QuestionPage) -> str:
     return page.focus or page.get_parent().title
 
 
-def block(page: QuestionPage, request: HttpRequest, answer: dict | None) -> dict:
+def block(page: QuestionPage, request: HttpRequest, answer: AnswerView | None) -> dict:
     """What the question page shows about experiences (one row of counts, one page of posts)."""
     row = PageThemes.objects.filter(page=page).first()
     data = row.data if row else {}
     survey = survey_for(page.question_type)
-    statements = statements_of(answer) if answer else []
+    statements = list(answer.statements) if answer else []
     items = with_evidence(data.get("survey", []), statements, lambda i: _item_words(survey, i))
     terms = with_evidence(data.get("terms", []), statements, lambda t: t["term"].split())
     total = row.posts if row else 0

@@ -12,15 +12,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from evimap import EvimapError, to_dict
+from evimap import EvimapError
 from evimap.index import query_words
 from evimap.site import answers
+from evimap.site.answer_view import AnswerView, stored_answer
 from evimap.site.audience import chosen_audience, remember
 from evimap.site.community import views as community
 from evimap.site.pages import cache, drafting
 from evimap.site.pages.models import ConditionPage, HomePage, PolicyPage, QuestionPage
 from evimap.site.review import freshness
-from evimap.site.review.status import public_status, review_panel, sources_in
+from evimap.site.review.status import public_status, review_panel
 from evimap.site.roles import is_editor
 
 
@@ -31,8 +32,8 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
     if followup and request.headers.get("HX-Request"):
         context = {"followup": followup, "can_draft": is_editor(request.user)}
         return TemplateResponse(request, "evimap/_followup_result.html", context)
-    data = page.answer_for(audience)
-    answer = answers.view_model(data) if data else None
+    stored = stored_answer(page.answer_for(audience))
+    answer = AnswerView.of(stored) if stored else None
     context = {
         "page": page,
         "self": page,
@@ -42,7 +43,7 @@ def serve_question(page: QuestionPage, request: HttpRequest) -> HttpResponse:
         "lay": audience != "clinician",
         "answer": answer,
         "experiences": community.block(page, request, answer),
-        "status": public_status(page, sources_in(data)),
+        "status": public_status(page, stored),
         "followup": followup,
         "review": review_panel(page, request.user),
         "review_due": freshness.notice_for(page, request.user),
@@ -66,7 +67,7 @@ def serve_home(page: HomePage, request: HttpRequest) -> HttpResponse:
             return redirect(f"{existing.url}?audience={audience}", permanent=False)
         followup = _followup(request, audience, None)
         if followup.get("answer") is not None:
-            answered = not followup["answer"]["abstained"]
+            answered = not followup["answer"].abstained
             drafting.record_asked(followup["question"], answered, drafting.visitor_of(request))
     query = request.GET.get("q", "").strip()
     results = _search_pages(query) if query else None
@@ -109,4 +110,4 @@ def _followup(request: HttpRequest, audience: str, context: str | None) -> dict:
     except EvimapError as exc:
         return {**result, "error": exc.message}
     close = drafting.find_page(question)
-    return {**result, "answer": answers.view_model(to_dict(answer)), "close_page": close}
+    return {**result, "answer": AnswerView.of(answer), "close_page": close}

@@ -18,7 +18,8 @@ from datetime import datetime
 
 from wagtail.models import TaskState, WorkflowState
 
-from evimap.answer import pending_line as answer_pending_line
+from evimap import Answer
+from evimap.answer import pending_line
 from evimap.site.review.models import MedicalReviewTask
 
 STEPS = ("Submitted", "Under review", "Approved")
@@ -41,30 +42,17 @@ class PublicStatus:
     note: str = ""  # "Changes requested", "Edited: back in review"
 
 
-def public_status(page, sources: int = 0) -> PublicStatus:
-    """The status line and steps; `sources`: how many references the answer on show has."""
+def public_status(page, answer: Answer | None = None) -> PublicStatus:
+    """The status line and steps of `page`, showing `answer` (its sources are counted)."""
     approval = live_approval(page)
     if approval is not None:
         who = reviewer_name(approval.finished_by)
         line = f"Medically reviewed by {who} · Last updated {day(approval.finished_at)}"
     else:
-        line = pending_line(sources)
+        line = pending_line(len(answer.references) if answer else 0)
     status = PublicStatus(line=line, reviewed=approval is not None)
     _fill_steps(status, page, approval)
     return status
-
-
-def sources_in(answer: dict) -> int:
-    """How many references an answer's JSON lists (all the status line takes from it)."""
-    references = answer.get("references") if isinstance(answer, dict) else None
-    return len(references) if isinstance(references, list) else 0
-
-
-def pending_line(sources: int = 0) -> str:
-    """The line of a page no medical reviewer approved (fixed text, only a count in it;
-    none when the answer cites nothing): `evimap.answer.pending_line`."""
-    sources = int(sources or 0)
-    return answer_pending_line(sources if sources > 0 else None)
 
 
 def reviewer_name(user) -> str:

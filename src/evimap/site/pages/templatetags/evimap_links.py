@@ -24,7 +24,8 @@ def http_url(value: object) -> str:
 def evidence_map(references: object, prefix: str = "") -> str:
     """`{% evidence_map answer.references prefix as svg %}`: the answer's evidence map (inline
     SVG, every text escaped by evimap.site.evidence_map), '' without cited sources."""
-    svg = evidence_map_svg(references if isinstance(references, list) else [], prefix)
+    refs = references if isinstance(references, tuple | list) else ()
+    svg = evidence_map_svg(refs, prefix)
     return mark_safe(svg)  # nosec B308 B703: every text escaped in evidence_map_svg
 
 

@@ -1,0 +1,60 @@
+"""The question page's view of an Answer (evimap.site.answer_view), on a fictional answer."""
+
+from __future__ import annotations
+
+from evimap import Answer, Audience, Reference, SentenceRef, Statement, to_dict
+from evimap.answer import Definition, Notice, Section, Theme
+from evimap.site.answer_view import AnswerView, stored_answer
+
+
+def ref(number: int, doc_id: str, title: str) -> Reference:
+    return Reference(number, doc_id, "research", title, "J Fict Neurol", 2020, "rct", "")
+
+
+def said(text: str, *cited: tuple[int, str]) -> Statement:
+    support = tuple(SentenceRef(doc, 0, 0, 0, len(text), text) for _, doc in cited)
+    return Statement(text, tuple(n for n, _ in cited), support)
+
+
+HEAT = said("Heat brings on flares.", (1, "d1"))
+BOTH = said("Rest helps.", (1, "d1"), (2, "d2"))
+UNCITED = Statement("Sleep helps.", (2,), (SentenceRef("d9", 0, 0, 0, 5, "Sleep"),))
+ANSWER = Answer(
+    question="What brings on Glimmerfield flares?",
+    audience=Audience.PATIENT,
+    focus=("glimmerfield syndrome",),
+    qtype="cause",
+    notices=(Notice("personal-advice", "Ask your doctor."), Notice("emergency", "Call 999.")),
+    short_answer=(HEAT,),
+    sections=(Section("research", "From the Research", (Theme("Triggers", (BOTH, UNCITED)),)),),
+    definitions=(Definition("flare", said("A flare is a worsening.", (2, "d2"))),),
+    references=(ref(1, "d1", "Heat and flares"), ref(2, "d2", "Rest and flares")),
+    summary="Based on 2 sources.",
+)
+
+
+def test_statements_are_anchored_in_page_order_and_definitions_are_not():
+    view = AnswerView.of(ANSWER)
+    assert [s.anchor for s in view.statements] == ["st-1", "st-2", "st-3"]
+    assert [s.text for s in view.statements] == [HEAT.text, BOTH.text, UNCITED.text]
+    assert view.definitions[0].statement.anchor == ""
+
+
+def test_a_citation_shows_the_sentences_it_cites_else_the_reference_title():
+    both = AnswerView.of(ANSWER).sections[0].themes[0].statements[0]
+    assert [(c.number, c.title) for c in both.citations] == [(1, BOTH.text), (2, BOTH.text)]
+    uncited = AnswerView.of(ANSWER).statements[2]
+    assert [(c.number, c.title) for c in uncited.citations] == [(2, "Rest and flares")]
+    assert [(s.number, s.text) for s in uncited.sources] == [(None, "Sleep")]
+
+
+def test_emergencies_come_first_and_the_rest_is_the_answer_s_own():
+    view = AnswerView.of(ANSWER)
+    assert [n.kind for n in view.notices] == ["emergency", "personal-advice"]
+    assert view.references is ANSWER.references and view.summary == ANSWER.summary
+    assert not view.abstained and view.disclaimer == ""
+
+
+def test_a_stored_answer_reads_back_as_the_answer_and_none_reads_as_none():
+    assert stored_answer(to_dict(ANSWER)) == ANSWER
+    assert stored_answer({}) is None and stored_answer(None) is None
