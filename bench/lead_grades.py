@@ -12,9 +12,9 @@ Per question we grade, as grade = ReferenceScore - 1 (0-3):
             analysed question and its focus's name)
   search    the top-1 of `evimap search "<question>"` (the retriever on the raw question, no
             kind filter): what the issue's "our own retrieval stage" measured
-  oracle    the best-graded judged answer that the library holds (the best grade among the
-            documents at a judged answer's URL, the top 5 found by a judged answer's own
-            first 60 words, and the three above)
+  oracle    the best-graded judged answer that the library holds with its text (the best
+            grade among the documents at a judged answer's URL, the top 5 found by a judged
+            answer's own first 60 words, and the three above)
 
 A document is mapped to one of the question's judged answers:
 
@@ -34,7 +34,10 @@ its "Title (Section): " head, or the document's text) found in the other, each s
 at least MIN_SHINGLES of them. Checked by eye on the lexical run's documents: same-text pairs
 score 0.93-1.0 (or a section inside a whole judged page); pairs of other pages that share
 boilerplate (GARD's inheritance and HPO sentences, PDQ's treatment overview, "familial
-prostate" and "familial breast" cancer) reach 0.45-0.79, hence 0.9 without the URL.
+prostate" and "familial breast" cancer) reach 0.45-0.79, hence 0.9 without the URL. A revised
+text of the same page falls below it and is missed (PDQ ovarian epithelial cancer treatment,
+0.79); a "title" match may carry another text of the same page's question (NIHSeniorHealth
+gives "What causes COPD?" several answers).
 
 Reported per file and for both: mean grade over all questions (unmatched and abstained
 count 0), mean over matched only, how many matched, abstentions, ask against retrieve and
