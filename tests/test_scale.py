@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evimap import Document, Library, Passage, SourceKind
-from evimap.index import FILTER_SCORE, _float32
+from evimap.index import FILTER_SCORE, KINDS, _float32
 from evimap.retrieval import Retriever
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -88,15 +88,47 @@ def test_retrieval_answers_the_same_whether_read_off_or_filtered(library, monkey
     ]
 
 
-def test_nothing_is_read_off_while_the_index_lags_the_store(library):
+def test_nothing_is_read_off_the_store_while_the_index_lags_it(library):
     retriever = Retriever(library, mode="lexical")
     text = "Quillmoor fever silver rash"
     with library.snapshot() as snap:
         retriever._lexical(snap, text, 60, (), (), None)
+        assert retriever._derived(snap, text, 5, ("reference",)) is not None  # store's kinds
     library.store.conn.execute("INSERT INTO index_journal (doc_id) VALUES ('pubmed:1')")
     library.store.conn.commit()
     with library.snapshot() as snap:
-        assert retriever._derived(snap, text, 20, ("research",)) is None
+        assert retriever._derived(snap, text, 5, ("reference",)) is None
+        # the index's own kinds still answer for research: the filtered search reads them too
+        filtered = library.index.search(
+            text, 20, filters={"kind": ["research"]}, searcher=snap.searcher
+        )
+        assert retriever._derived(snap, text, 20, ("research",)) == _ids_and_scores(filtered)
+
+
+def test_a_kind_that_holds_most_documents_is_read_off_a_deeper_unfiltered_ranking(library):
+    index = library.index
+    texts = ["Quillmoor fever", "silver rash chills in the joints", "tiredness", "aches"]
+    with library.snapshot() as snap:
+        searcher = snap.searcher
+        for text in texts:
+            for limit in (10, 60, 120, 400):
+                ranked = index.ranked(text, limit, searcher=searcher)
+                assert _ids_and_scores(index.hits(ranked[:8], searcher)) == _ids_and_scores(
+                    index.search(text, 8, searcher=searcher)
+                )
+                for kinds in (["research"], ["research", "reference"], list(KINDS)):
+                    for k in (1, 8, 20, 200):
+                        read = index.read_off(ranked, limit, kinds, k, searcher)
+                        filtered = index.search(text, k, filters={"kind": kinds}, searcher=searcher)
+                        if read is None:  # too few of those kinds in the ranking
+                            assert len(ranked) == limit
+                        else:
+                            assert _ids_and_scores(read) == _ids_and_scores(filtered)
+                # a kind of few documents is searched, never read off
+                assert index.read_off(ranked, limit, ["guideline"], 1, searcher) is None
+        assert index.read_off(
+            index.ranked("fever", 400, searcher=searcher), 400, ["research"], 20, searcher
+        )
 
 
 def test_a_reader_keeps_one_searcher_until_a_commit_and_then_sees_it(library, tmp_path):
@@ -179,3 +211,24 @@ def test_the_document_count_is_remembered_until_the_store_changes(library):
     assert library.store.count() == count
     library.store.conn.execute("DELETE FROM documents WHERE id = 'pubmed:0'")
     assert library.store.count() == count - 1
+
+
+def test_a_word_is_counted_the_same_from_its_largest_field_and_after_deletions(library):
+    index = library.index
+    words = ["Quillmoor", "fever", "Note", "the", "joints", "absentword", "chills silver"]
+
+    def walked(searcher, word):
+        return searcher.search(index.text_query(word), limit=1, count=True).count
+
+    searcher = index.searcher()
+    assert index._no_deleted(searcher)
+    counts = [index._count(index.text_query(w), searcher) for w in words]
+    assert counts == [walked(searcher, w) for w in words]
+    assert counts[2] == 300 and counts[0] > 0 and counts[5] == 0  # "Note" is in every title
+    library.delete([f"pubmed:{n}" for n in range(0, 60, 10)])  # tantivy keeps them, marked
+    searcher = index.searcher()
+    assert not index._no_deleted(searcher)  # so document frequencies over-count: walk
+    assert [index._count(index.text_query(w), searcher) for w in words] == [
+        walked(searcher, w) for w in words
+    ]
+    assert index._count(index.text_query("Note"), searcher) == 300 - 6

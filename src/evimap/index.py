@@ -28,6 +28,9 @@ FILTER_FIELDS = ("kind", "collection", "design")
 FILTER_SCORE = 1.0  # what a filter adds to a hit's BM25 score (tantivy's term set scores 1)
 KINDS = ("guideline", "reference", "research")  # every document has one (evidence.SourceKind)
 MOST = 0.5  # a kind filter on more than this share of documents leaves the others out
+# Unfiltered searches rank this deep (addresses only: ids are read for the hits kept) so that
+# the search of a kind holding most documents can be read off them instead of run again.
+DEEP = 120
 
 _QUERY_WORD = re.compile(r"[^\W_]+")  # no punctuation reaches tantivy's query parser
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -35,6 +38,14 @@ _OPERATORS = {"AND", "OR", "NOT", "IN"}
 # Words of a query kept: far more than any question (the engine analyses 2,000 characters),
 # few enough that a pasted book costs milliseconds, not seconds.
 MAX_QUERY_WORDS = 1024
+# A parsed text query as tantivy-py prints it: a flat OR of (boosted) term queries.
+_PARSED = re.compile(
+    r"Query\(BooleanQuery \{ subqueries: \[(.*)\], minimum_number_should_match: 1 \}\)"
+)
+_CLAUSE = re.compile(
+    r'\(Should, (?:Boost\(query=)?TermQuery\(Term\(field=(\d+), type=Str, "([^"\\]*)"\)\)'
+    r"(?:, boost=([0-9.eE+-]+)\))?\)"
+)
 
 
 def query_words(text: str, limit: int = MAX_QUERY_WORDS) -> list[str]:
@@ -93,6 +104,8 @@ class SearchIndex:
         self._writer: tantivy.IndexWriter | None = None
         self._loaded: tuple[int, int, int] | None = None  # meta.json when last reloaded
         self._searcher: tantivy.Searcher | None = None  # the searcher of that state
+        self._kinds_of: tuple = (None, {})  # (searcher, {kinds: their document addresses})
+        self._names: dict[int, str] | None = None  # text fields by tantivy's field number
 
     @property
     def writer(self) -> tantivy.IndexWriter:
@@ -182,6 +195,62 @@ class SearchIndex:
             hits = self._most_kinds(query, others, k, searcher)
         return [IndexHit(searcher.doc(address)["id"][0], score) for score, address in hits]
 
+    def ranked(
+        self,
+        text: str,
+        limit: int,
+        *,
+        boosts: dict[str, float] | None = None,
+        searcher: tantivy.Searcher | None = None,
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """The unfiltered top `limit` as (score, address), best first, ids not read: its
+        first k are `search(text, k)`'s hits (tantivy orders ties by address)."""
+        query = self.text_query(text, boosts)
+        if query is None:
+            return []
+        return (searcher or self.searcher()).search(query, limit=limit, count=False).hits
+
+    def hits(self, ranked, searcher: tantivy.Searcher) -> list[IndexHit]:
+        """IndexHits of (score, address) pairs of `searcher`."""
+        return [IndexHit(searcher.doc(address)["id"][0], score) for score, address in ranked]
+
+    def read_off(
+        self, ranked, limit: int, kinds: Sequence[str], k: int, searcher: tantivy.Searcher
+    ) -> list[IndexHit] | None:
+        """`search(text, k, filters={"kind": kinds})` read off `ranked`, the unfiltered
+        `ranked(text, limit)` of the same searcher, without walking the words' postings
+        again: where that search leaves the other kinds out (the kinds hold most documents,
+        `_most_kinds`), its top k are the first k of `ranked` not of the other kinds, with
+        the same scores and order, provided `ranked` holds k of them or every match. None
+        where that does not hold (run the search)."""
+        others = self._other_kinds({"kind": list(kinds)}, searcher)
+        if others is None:
+            return None
+        left_out = self._addresses(others, searcher)
+        kept = [(s, a) for s, a in ranked if (a.segment_ord, a.doc) not in left_out][:k]
+        if len(kept) < k and len(ranked) >= limit:
+            return None
+        hits = [(_float32(score + FILTER_SCORE), address) for score, address in kept]
+        hits.sort(key=lambda hit: (-hit[0], hit[1].segment_ord, hit[1].doc))
+        return self.hits(hits, searcher)
+
+    def _addresses(self, kinds: Sequence[str], searcher) -> frozenset[tuple[int, int]]:
+        """The (segment, document) addresses of the documents of `kinds` in `searcher`,
+        found once per searcher (the few kinds beside research: ~70,000 at 1M, 40 ms)."""
+        if not kinds:
+            return frozenset()
+        held, known = self._kinds_of
+        if held is not searcher:
+            known = {}
+            self._kinds_of = (searcher, known)
+        key = tuple(sorted(kinds))
+        if key not in known:
+            query = tantivy.Query.term_set_query(self.schema, "kind", list(key))
+            most = max(1, sum(searcher.doc_freq("kind", kind) for kind in key))
+            found = searcher.search(query, limit=most, count=False).hits
+            known[key] = frozenset((a.segment_ord, a.doc) for _, a in found)
+        return known[key]
+
     def _other_kinds(self, filters: dict[str, Sequence[str]], searcher) -> list[str] | None:
         """The kinds to leave out when `filters` keeps most documents by kind alone (the
         research in a library of citations); None otherwise."""
@@ -216,7 +285,7 @@ class SearchIndex:
         query = self.text_query(word)
         if query is None:
             return 0
-        count = searcher.search(query, limit=1, count=True).count
+        count = self._count(query, searcher)
         if count > 2:
             return count
         distance = 2 if len(word) >= 6 else 1
@@ -226,6 +295,53 @@ class SearchIndex:
         near_count = searcher.search(near, limit=1, count=True).count
         # a word in no document, or in one or two when a near spelling is in many: a typo
         return -1 if near_count > max(20 * count, 0) else count
+
+    def _count(self, query: tantivy.Query, searcher) -> int:
+        """How many documents `query` (a parsed text query) matches. Counting walks every
+        posting of the word (930,000 of "patients" in a library of a million citations), so
+        the field that holds it most is counted by its document frequency and only the
+        other fields' postings are walked, less that field's documents: the same count,
+        where the index holds no deleted documents (document frequencies count those until
+        a merge drops them); else, or for a query of another shape, the walk."""
+        clauses = _clauses(query)
+        if not clauses or not self._no_deleted(searcher):
+            return _matches(searcher, query)
+        names = self._field_names()
+        if any(names.get(field) is None for field, _, _ in clauses):
+            return _matches(searcher, query)
+        freq = [(searcher.doc_freq(names[f], token), names[f], token) for f, token, _ in clauses]
+        docs, field, token = max(freq)
+        others = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f, t, "basic"))
+            for _, f, t in freq
+            if (f, t) != (field, token)
+        ]
+        if not others:
+            return docs
+        largest = tantivy.Query.term_query(self.schema, field, token, "basic")
+        rest = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.boolean_query(others)),
+                (tantivy.Occur.MustNot, largest),
+            ]
+        )
+        return docs + _matches(searcher, rest)
+
+    def _no_deleted(self, searcher) -> bool:
+        """Whether `searcher` holds no deleted document (each document has one kind, so the
+        kinds' document frequencies, which count deleted ones, add up to the live count)."""
+        return sum(searcher.doc_freq("kind", kind) for kind in KINDS) == searcher.num_docs
+
+    def _field_names(self) -> dict[int, str]:
+        """The text fields by the number tantivy gives them (read off parsed queries)."""
+        if self._names is None:
+            names = {}
+            for name in TEXT_FIELDS:
+                found = re.search(r"field=(\d+)", repr(self.index.parse_query("x", [name])))
+                if found:
+                    names[int(found.group(1))] = name
+            self._names = names
+        return self._names
 
     def text_query(self, text: str, boosts: dict[str, float] | None = None) -> tantivy.Query | None:
         words = [w.lower() if w in _OPERATORS else w for w in query_words(text)]
@@ -255,6 +371,24 @@ class SearchIndex:
         if not clauses:
             return query
         return tantivy.Query.boolean_query([*clauses, (tantivy.Occur.Must, query)])
+
+
+def _clauses(query: tantivy.Query) -> list[tuple[int, str, float]] | None:
+    """(field number, token, boost) of each clause of a parsed text query, a flat OR of
+    term queries (boosted or not); None for a query of another shape."""
+    parsed = _PARSED.fullmatch(repr(query))
+    if parsed is None:
+        return None
+    found = list(_CLAUSE.finditer(parsed.group(1)))
+    if ", ".join(c.group() for c in found) != parsed.group(1):
+        return None
+    return [(int(c.group(1)), c.group(2), float(c.group(3) or 1.0)) for c in found]
+
+
+def _matches(searcher, query: tantivy.Query) -> int:
+    """How many documents match `query` (scored as a constant: no BM25 per posting)."""
+    constant = tantivy.Query.const_score_query(query, 1.0)
+    return searcher.search(constant, limit=1, count=True).count
 
 
 def _float32(value: float) -> float:

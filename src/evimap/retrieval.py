@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 from evimap import embeddings
 from evimap.embeddings import Encoder, SemanticUnavailableError
 from evimap.evidence import Document
-from evimap.index import FILTER_SCORE, _float32
+from evimap.index import DEEP, FILTER_SCORE, _float32
 from evimap.vectors import vector_index
 
 if TYPE_CHECKING:
@@ -243,19 +243,26 @@ class Retriever:
             derived = self._derived(snap, text, depth, kinds)
             if derived is not None:
                 return derived
-        hits = self.library.index.search(
-            text,
-            depth,
-            filters=_filters(kinds, collections),
-            boosts=self.boosts,
-            searcher=snap.searcher,
-        )
-        found = [(h.id, h.score) for h in hits]
-        if not kinds and not collections:
-            with self._lock:
-                while len(self._unfiltered) >= UNFILTERED_KEPT:
-                    self._unfiltered.pop(next(iter(self._unfiltered)))
-                self._unfiltered[(id(snap.searcher), text)] = (snap.searcher, depth, found)
+        index = self.library.index
+        if kinds or collections:
+            filters = _filters(kinds, collections)
+            hits = index.search(
+                text, depth, filters=filters, boosts=self.boosts, searcher=snap.searcher
+            )
+            return [(h.id, h.score) for h in hits]
+        limit = max(depth, DEEP)
+        ranked = index.ranked(text, limit, boosts=self.boosts, searcher=snap.searcher)
+        found = [(h.id, h.score) for h in index.hits(ranked[:depth], snap.searcher)]
+        with self._lock:
+            while len(self._unfiltered) >= UNFILTERED_KEPT:
+                self._unfiltered.pop(next(iter(self._unfiltered)))
+            self._unfiltered[(id(snap.searcher), text)] = (
+                snap.searcher,
+                depth,
+                found,
+                ranked,
+                limit,
+            )
         return found
 
     def _derived(self, snap, text, depth, kinds) -> list[tuple[str, float]] | None:
@@ -270,7 +277,10 @@ class Retriever:
             entry = self._unfiltered.get((id(snap.searcher), text))
         if entry is None or entry[0] is not snap.searcher:
             return None
-        _, limit, hits = entry
+        searcher, limit, hits, ranked, deep = entry
+        read = self.library.index.read_off(ranked, deep, kinds, depth, searcher)
+        if read is not None:
+            return [(h.id, h.score) for h in read]
         kind_of = self.library.store.kinds([d for d, _ in hits])
         if kind_of is None or len(kind_of) < len(hits):
             return None  # the index may not hold the store's kinds (an ingest is running)
