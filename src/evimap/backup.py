@@ -25,7 +25,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -314,7 +314,7 @@ def _hash(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def _staging(target: Path, what: str):
+def _staging(target: Path, what: str) -> Iterator[Path]:
     """A new folder beside `target`, removed unless it was moved into place."""
     parent = target.absolute().parent
     try:

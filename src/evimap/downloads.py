@@ -16,6 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import httpx
 
@@ -58,7 +59,7 @@ def fetch_medquad(
 
 
 def pubmed_slice(
-    queries: tuple[str, ...] = DEMO_QUERIES, per_query: int = 60, **options
+    queries: tuple[str, ...] = DEMO_QUERIES, per_query: int = 60, **options: Any
 ) -> Iterator[Record]:
     """PubMed records for each query (E-utilities; `options` go to eutils.EUtils)."""
     from evimap.sources import eutils
@@ -79,7 +80,12 @@ def _download(url: str, target: Path, progress: Callable[[int, int], None] | Non
         raise FetchError(f"downloading {url}: {exc}") from None
 
 
-def _save(response: httpx.Response, target: Path, total: int, progress) -> None:
+def _save(
+    response: httpx.Response,
+    target: Path,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     written = 0
     with target.open("wb") as out:
         for chunk in response.iter_bytes(1 << 20):

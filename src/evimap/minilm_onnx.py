@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+    import onnx
 
 NAME = "all-MiniLM-L6-v2-int8"
 MAX_TOKENS = 256
@@ -129,7 +130,9 @@ def quantize_columns(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return quantized, scale
 
 
-def build_graph(raw: dict, *, layers: int, heads: int, eps: float, quantize: bool = True):
+def build_graph(
+    raw: dict, *, layers: int, heads: int, eps: float, quantize: bool = True
+) -> onnx.ModelProto:
     """The ONNX model (inputs input_ids, attention_mask: int32 (batch, length); output
     last_hidden_state float32 (batch, length, 384)) from the safetensors tensors `raw`."""
     import numpy as np
@@ -257,7 +260,7 @@ def build_graph(raw: dict, *, layers: int, heads: int, eps: float, quantize: boo
     )
 
 
-def _sizes():
+def _sizes() -> np.ndarray:
     import numpy as np
 
     return np.array([384, 384, 384], dtype=np.int64)

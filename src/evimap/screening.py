@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -133,7 +133,9 @@ def screen(text: str) -> Screening:
     return Screening(tuple(sorted(flags, key=lambda f: (f.start, f.kind))))
 
 
-def redact(text: str, flags: tuple[Flag, ...] | list[Flag], kinds=PERSONAL) -> str:
+def redact(
+    text: str, flags: tuple[Flag, ...] | list[Flag], kinds: Collection[str] = PERSONAL
+) -> str:
     """`text` with the spans of the flags of `kinds` replaced by "[removed]"."""
     spans = sorted((f.start, f.end) for f in flags if f.kind in kinds)
     out, at = [], 0
@@ -162,7 +164,9 @@ def only_removals(before: str, after: str) -> str:
 _TOKEN = re.compile(r"\[removed\]|\w+|[^\w\s]")
 
 
-def _matches(pattern: re.Pattern, text: str, kind: str, reason: str, group: int = 0):
+def _matches(
+    pattern: re.Pattern[str], text: str, kind: str, reason: str, group: int = 0
+) -> Iterator[Flag]:
     for m in pattern.finditer(text):
         yield Flag(kind, m.start(group), m.end(group), m.group(group), reason)
 
@@ -228,7 +232,7 @@ def _first(pattern: re.Pattern, text: str, low: int, high: int) -> re.Match | No
     return None
 
 
-def _phones(text: str):
+def _phones(text: str) -> Iterator[Flag]:
     for m in _PHONE.finditer(text):
         number = m.group().strip(" .-")
         digits = sum(c.isdigit() for c in number)
@@ -239,12 +243,12 @@ def _phones(text: str):
             yield Flag("phone", m.start(), m.start() + len(number), number, "a phone number")
 
 
-def _addresses(text: str):
+def _addresses(text: str) -> Iterator[Flag]:
     yield from _matches(_ADDRESS, text, "address", "a street address")
     yield from _matches(_POSTCODE, text, "address", "a postcode or ZIP code")
 
 
-def _names(text: str):
+def _names(text: str) -> Iterator[Flag]:
     for m in _TITLE_NAME.finditer(text):
         if not _NOT_NAMES.intersection(m.group().split()):
             yield Flag("name", m.start(), m.end(), m.group(), "a named person")
@@ -253,7 +257,7 @@ def _names(text: str):
             yield Flag("name", m.start(1), m.end(1), m.group(1), "another person's full name")
 
 
-def _links(text: str, emails: list[re.Match]):
+def _links(text: str, emails: list[re.Match[str]]) -> Iterator[Flag]:
     starts = [m.start() for m in emails]  # in order, not overlapping
     for m in _finditer(_URL, text, _URL_START, _URL_STRETCH, _WEB):
         inside = bisect_right(starts, m.start()) - 1
@@ -262,7 +266,7 @@ def _links(text: str, emails: list[re.Match]):
         yield Flag("link", m.start(), m.end(), m.group(), "a web address")
 
 
-def _spam(text: str):
+def _spam(text: str) -> Iterator[Flag]:
     yield from _matches(_SPAM, text, "spam", "an advertising phrase")
     yield from _matches(_REPEATS, text, "spam", "a character repeated many times")
     letters = [c for c in text if c.isalpha()]

@@ -39,6 +39,7 @@ def error_payload(exc: EvimapError) -> dict:
 
 def error_response(request: HttpRequest, exc: EvimapError) -> HttpResponse:
     """`exc` as JSON for the API, as the site's error page for everything else."""
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(error_payload(exc), status=exc.status)
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -49,6 +50,8 @@ class _Outage:
 
 class TolerantRedisCacheClient(RedisCacheClient):
     """Every operation answers as if the key were absent when Redis fails."""
+
+    _lib: Any  # the redis module, set by Django's RedisCacheClient (not in its stubs)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

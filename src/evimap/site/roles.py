@@ -9,6 +9,7 @@
     require_moderator(user)         Forbidden unless `is_moderator(user)`
     team_account(user)              staff, admins and anyone in an editorial group
     moderators()                    the active accounts that moderate (told of held posts)
+    signed_in(request)              the request's user, in a view that requires signing in
 
 Who may act on a review step is the task's own rule (`evimap.site.review.models`), since it
 depends on the task's groups and the revision under review.
@@ -18,12 +19,21 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Permission, User
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 from evimap.site.errors import Forbidden, ReviewForbidden
 
 EDITORS, REVIEWERS, MODERATORS = "Editors", "Medical reviewers", "Moderators"
 MODERATE = "evimap_community.moderate_experience"  # given to the Moderators group
 MODERATE_CODENAME = MODERATE.split(".")[1]
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user of `request` (views behind `login_required`); Forbidden if none."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Forbidden("Please sign in first.")
+    return user
 
 
 def is_editor(user) -> bool:

@@ -15,6 +15,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.utils.safestring import SafeString
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from evimap import EvimapError, Settings
@@ -37,11 +38,12 @@ class SecretsFilter(SafeExceptionReporterFilter):
 class SecretsReporter(ExceptionReporter):
     """Django's reporter, with every configured secret value blanked out of its output."""
 
-    def get_traceback_html(self) -> str:
-        return redact(str(super().get_traceback_html()), escaped=True)
+    # Django's own page with each secret blanked out: still the safe text it was.
+    def get_traceback_html(self) -> SafeString:
+        return SafeString(redact(str(super().get_traceback_html()), escaped=True))
 
-    def get_traceback_text(self) -> str:
-        return redact(str(super().get_traceback_text()), escaped=True)
+    def get_traceback_text(self) -> SafeString:
+        return SafeString(redact(str(super().get_traceback_text()), escaped=True))
 
 
 def redact(text: str, *, escaped: bool = False) -> str:

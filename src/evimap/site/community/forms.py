@@ -38,9 +38,11 @@ class ExperienceForm(forms.Form):
 
     def __init__(self, *args, survey: Survey, condition: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["choices"].label = survey.prompt
-        self.fields["choices"].choices = [(value, label) for value, label, _ in survey.options]
-        self.fields["relation"].choices = [
+        chosen, relation = self.fields["choices"], self.fields["relation"]
+        assert isinstance(chosen, forms.ChoiceField) and isinstance(relation, forms.ChoiceField)
+        chosen.label = survey.prompt
+        chosen.choices = [(value, label) for value, label, _ in survey.options]
+        relation.choices = [
             (Experience.HAS, f"I have {condition}"),
             (Experience.CARES, f"I care for someone who has {condition}"),
         ]

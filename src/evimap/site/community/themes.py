@@ -15,7 +15,7 @@ least MIN_MEMBERS distinct members use it: one member's posts never make a publi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from evimap.site.answer_view import StatementView
 from evimap.site.community.models import Experience, PageThemes
@@ -51,7 +51,7 @@ def refresh(page):
 Post = tuple[object, str, dict]  # (author, text, answers)
 
 
-def count(posts: list[Post], survey: Survey, focus: str = "") -> dict:
+def count(posts: Sequence[Post], survey: Survey, focus: str = "") -> dict:
     """{"prompt", "survey": [{value, label, count}], "bands": [...], "terms": [...]}."""
     return {
         "prompt": survey.prompt,
@@ -61,7 +61,7 @@ def count(posts: list[Post], survey: Survey, focus: str = "") -> dict:
     }
 
 
-def _survey_counts(posts: list[Post], survey: Survey) -> list[dict]:
+def _survey_counts(posts: Sequence[Post], survey: Survey) -> list[dict]:
     chosen: Counter[str] = Counter()
     own: Counter[str] = Counter()
     own_members: dict[str, set] = defaultdict(set)
@@ -87,7 +87,7 @@ def _survey_counts(posts: list[Post], survey: Survey) -> list[dict]:
     return sorted(items, key=lambda i: (-i["count"], i["label"].lower()))
 
 
-def _band_counts(posts: list[Post]) -> list[dict]:
+def _band_counts(posts: Sequence[Post]) -> list[dict]:
     bands = Counter(answers.get("band") for _, _, answers in posts if answers.get("band"))
     return [
         {"value": value, "label": label, "count": bands[value]}

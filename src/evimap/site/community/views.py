@@ -28,7 +28,7 @@ from evimap.site.community.survey import band_label, survey_for
 from evimap.site.community.themes import with_evidence
 from evimap.site.errors import Forbidden, InvalidPost, RateLimited
 from evimap.site.pages.models import QuestionPage
-from evimap.site.roles import require_moderator, team_account
+from evimap.site.roles import require_moderator, signed_in, team_account
 from evimap.text import words
 
 PER_PAGE = 10
@@ -210,7 +210,7 @@ def _reporter_key(request: HttpRequest) -> str:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     context = {
         "posts": user.experiences.select_related("page").order_by("-created_at"),
         "profile": getattr(user, "member_profile", None),
@@ -221,7 +221,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(members.export(request.user), indent=2, ensure_ascii=False)
+    body = json.dumps(members.export(signed_in(request)), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="evimap-my-data.json"'
     return response
@@ -230,9 +230,9 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
-    if not request.user.check_password(request.POST.get("password", "")):
+    user = signed_in(request)
+    if not user.check_password(request.POST.get("password", "")):
         raise Forbidden("That password is not right; your account was not deleted.")
-    user = request.user
     members.delete_account(user)
     logout(request)
     return TemplateResponse(request, "evimap/community/account_deleted.html", {})

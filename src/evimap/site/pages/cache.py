@@ -39,9 +39,12 @@ _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 _SKIP_PREFIXES = ("/api/", "/admin/", "/community/", "/review/", "/login/", "/logout/")
 
 
+CACHE_MARK = "evimap_cache"  # the attribute of a response the middleware caches
+
+
 def mark_cacheable(response: HttpResponse, page_id: int, audience_cookie: str | None) -> None:
     """Called by the question page view for a plain GET by an anonymous reader."""
-    response.evimap_cache = {"page_id": page_id, "audience_cookie": audience_cookie}
+    setattr(response, CACHE_MARK, {"page_id": page_id, "audience_cookie": audience_cookie})
 
 
 def version(page_id: int) -> tuple | None:
@@ -81,7 +84,7 @@ class PageCacheMiddleware:
         if entry is not None and entry["version"] == version(entry["page_id"]):
             return _from_entry(request, entry)
         response = self.get_response(request)
-        marked = getattr(response, "evimap_cache", None)
+        marked = getattr(response, CACHE_MARK, None)
         if marked and response.status_code == 200 and not response.streaming:
             _store(key, response, marked)
         return response

@@ -15,6 +15,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+# Wagtail's Page is untyped (Any): its subclasses' fields are annotated for mypy by hand.
 # The view serving each page type, set by `evimap.site.pages.apps.PagesConfig.ready`.
 VIEWS: dict[str, Callable[[Page, HttpRequest], HttpResponse]] = {}
 
@@ -22,7 +23,7 @@ VIEWS: dict[str, Callable[[Page, HttpRequest], HttpResponse]] = {}
 class HomePage(Page):
     """The site root: a top-level ask box, site search and the conditions."""
 
-    intro = models.TextField(blank=True, default="")
+    intro: models.TextField[str, str] = models.TextField(blank=True, default="")
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["evimap_pages.ConditionPage", "evimap_pages.PolicyPage"]
     template = "evimap/home_page.html"
@@ -34,7 +35,7 @@ class HomePage(Page):
 class ConditionPage(Page):
     """A condition ("Multiple sclerosis") listing its question pages."""
 
-    summary = models.TextField(blank=True, default="")
+    summary: models.TextField[str, str] = models.TextField(blank=True, default="")
     content_panels = [*Page.content_panels, FieldPanel("summary")]
     parent_page_types = ["evimap_pages.HomePage"]
     subpage_types = ["evimap_pages.QuestionPage"]
@@ -49,9 +50,11 @@ class ConditionPage(Page):
 class QuestionPage(Page):
     """One question and the engine's answer for each audience (render.to_dict JSON)."""
 
-    question = models.CharField(max_length=500)
-    focus = models.CharField(max_length=200, blank=True, default="")
-    question_type = models.CharField(max_length=50, blank=True, default="")
+    question: models.CharField[str, str] = models.CharField(max_length=500)
+    focus: models.CharField[str, str] = models.CharField(max_length=200, blank=True, default="")
+    question_type: models.CharField[str, str] = models.CharField(
+        max_length=50, blank=True, default=""
+    )
     answers = models.JSONField(default=dict, blank=True)
 
     content_panels = [
