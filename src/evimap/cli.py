@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -48,6 +50,12 @@ from evimap import (
 from evimap.demo import demo_inputs, downloads_folder
 from evimap.site.review_commands import review_app
 
+if TYPE_CHECKING:
+    from evimap.vocabulary import Vocabulary
+    from evimap.writer import Writer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 err = Console(stderr=True)
 out = Console()
 SOURCE_CHOICE = click.Choice(list(sources.ADAPTERS))
@@ -82,7 +90,7 @@ kind_option = click.option(
 )
 
 
-def library_option(func):
+def library_option(func: F) -> F:
     return click.option(
         "--library",
         "-L",
@@ -411,10 +419,43 @@ def library_vocabulary(library: Path | None) -> None:
         _say(out, f"{key:>20}  {value:,}")
 
 
+@library_app.command("publish")
+@click.argument("root", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", default=3, show_default=True, help="versions kept (the current one too)")
+@library_option
+def library_publish(root: Path, keep: int, library: Path | None) -> None:
+    """Publish the library whole as the new current version of the snapshot ROOT.
+
+    Readers (`evimap serve`, `ask`) pointed at ROOT switch to it without a restart and never
+    see it half-written; copy ROOT/versions/NAME to other machines and switch there with
+    `evimap library switch` (docs/DEPLOY.md)."""
+    from evimap import snapshots
+
+    report = snapshots.publish(_settings(library).library, root, keep=keep)
+    _say(
+        err,
+        f"published {report.name}: {report.files} files, {report.linked} index files linked "
+        f"from the previous version, {report.bytes_copied / 1e6:,.1f} MB copied in "
+        f"{report.seconds:.1f} s",
+    )
+    _say(out, str(report.path))
+
+
+@library_app.command("switch")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("version")
+def library_switch(root: Path, version: str) -> None:
+    """Make ROOT/versions/VERSION (copied whole beforehand) the current version of ROOT."""
+    from evimap import snapshots
+
+    snapshots.switch(root, root / snapshots.VERSIONS / version)
+    _say(err, f"{root} now serves {version}")
+
+
 # -- asking: `evimap analyze`, `evimap search`, `evimap ask` -----------------------------------
 
 
-def _vocabulary(settings: Settings):
+def _vocabulary(settings: Settings) -> Vocabulary:
     """The library's concept vocabulary; built on first use (about 10 s), and said so."""
     from evimap.library import STORE_FILE
     from evimap.vocabulary import build_from_shared, for_library
@@ -464,39 +505,6 @@ def analyze_command(question: str, as_json: bool, library: Path | None) -> None:
         _say(
             out, _styled("  ", (f"analysed the first {len(result.text):,} characters only", "dim"))
         )
-
-
-@library_app.command("publish")
-@click.argument("root", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--keep", default=3, show_default=True, help="versions kept (the current one too)")
-@library_option
-def library_publish(root: Path, keep: int, library: Path | None) -> None:
-    """Publish the library whole as the new current version of the snapshot ROOT.
-
-    Readers (`evimap serve`, `ask`) pointed at ROOT switch to it without a restart and never
-    see it half-written; copy ROOT/versions/NAME to other machines and switch there with
-    `evimap library switch` (docs/DEPLOY.md)."""
-    from evimap import snapshots
-
-    report = snapshots.publish(_settings(library).library, root, keep=keep)
-    _say(
-        err,
-        f"published {report.name}: {report.files} files, {report.linked} index files linked "
-        f"from the previous version, {report.bytes_copied / 1e6:,.1f} MB copied in "
-        f"{report.seconds:.1f} s",
-    )
-    _say(out, str(report.path))
-
-
-@library_app.command("switch")
-@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("version")
-def library_switch(root: Path, version: str) -> None:
-    """Make ROOT/versions/VERSION (copied whole beforehand) the current version of ROOT."""
-    from evimap import snapshots
-
-    snapshots.switch(root, root / snapshots.VERSIONS / version)
-    _say(err, f"{root} now serves {version}")
 
 
 @app.command("search")
@@ -594,7 +602,7 @@ def ask_command(
     out.print(render(answer, fmt), markup=False, highlight=False, soft_wrap=True)
 
 
-def _writer(settings: Settings, wanted: bool | None):
+def _writer(settings: Settings, wanted: bool | None) -> AbstractContextManager[Writer | None]:
     """The configured writer as a context manager (None inside when off or not configured)."""
     from contextlib import nullcontext
 
