@@ -115,6 +115,28 @@ def test_body_sections_are_named_by_their_titles(trial: Document) -> None:
     assert outcomes == "The dose was 5×2 mg daily."  # inline MathML; display formula left out
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "text"),
+    [
+        (  # brackets and parentheses a citation leaves, and the spaces before punctuation
+            'Rates fell [<xref ref-type="bibr">1</xref>, <xref ref-type="bibr">2</xref>] , as '
+            'seen (<xref ref-type="bibr">3</xref>; <xref ref-type="bibr">4</xref>) .',
+            "Rates fell, as seen.",
+        ),
+        (  # words around a citation stay; so does a space before what is not punctuation
+            '<xref ref-type="bibr">5</xref> Heat (see <xref ref-type="bibr">6</xref>) helps '
+            '<italic>a lot</italic> [<xref ref-type="fig">Fig 1</xref>] .',
+            "Heat (see) helps a lot [Fig 1].",
+        ),
+        ("No citation  here, <bold>as</bold> is .", "No citation here, as is ."),
+    ],
+)
+def test_citations_leave_no_brackets_or_spaces_behind(paragraph: str, text: str) -> None:
+    from lxml import etree
+
+    assert jats._text(etree.fromstring(f"<p>{paragraph}</p>")) == text
+
+
 def test_left_out_figures_back_matter_and_declarations(trial: Document) -> None:
     text = trial.text
     for absent in ("figure caption", "We thank", "Heat and glimmer", "None declared", "S1 Table"):
@@ -403,6 +425,18 @@ def test_ingest_shares_a_bundle_among_parser_processes(
         assert (report.added, report.failed) == (60, 0)
         again = ingest(lib, "jats", [path], workers=2)
         assert (again.added, again.updated, again.unchanged) == (0, 0, 60)
+
+
+def test_a_bundle_is_cut_into_no_more_segments_than_parser_processes(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evimap import ingestion
+
+    path = _numbered_bundle(tmp_path, folder, 60)
+    monkeypatch.setattr(ingestion, "TASK_BYTES", path.stat().st_size)  # 4 segments a bundle
+    # each segment decompresses the bundle up to its start: 2 processes need only 2
+    assert len(ingestion.units_of("jats", [path], workers=2)) == 2
+    assert len(ingestion.units_of("jats", [path], workers=8)) == jats.PARSE_COST
 
 
 # --- ingest runs -----------------------------------------------------------------------------

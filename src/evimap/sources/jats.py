@@ -73,6 +73,9 @@ DESCRIPTION = "PMC open-access full text, JATS XML (.nxml/.xml, .gz, or .tar.gz 
 # Parse work per input byte against plain XML: bundles are gzip-compressed about 4 to 1, so the
 # ingest cuts them (`segments`) and groups its tasks at a quarter of its usual task size.
 PARSE_COST = 4
+# Each segment decompresses the bundle from its start (gzip cannot seek): the ingest cuts a
+# bundle into no more segments than it has parser processes.
+SEGMENTS_REREAD = True
 PASSAGE_CHARS = 2000  # a section longer than this is cut into passages at paragraphs
 MAX_ARTICLE_BYTES = 64_000_000  # a bigger member is reported, not read
 TABLE_ROWS = 60  # a table with more rows, or more text than TABLE_CHARS, keeps its caption
@@ -324,6 +327,11 @@ def _document_or_problem(article: etree._Element, origin: str, member: str) -> R
     )
 
 
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """`element.find(tag)` for a plain tag, without ElementPath (a third of the cost)."""
+    return next(element.iterchildren(tag), None)
+
+
 def _first(element: etree._Element, *paths: str) -> etree._Element | None:
     """The first element found at one of `paths` (where DTD versions differ)."""
     for path in paths:
@@ -511,7 +519,7 @@ def _publication_types(
     if (
         not found
         and article_type in _RESEARCH_TYPES
-        and any(_RANDOMISED.search(p.text) for p in methods)
+        and any("andom" in p.text.lower() and _RANDOMISED.search(p.text) for p in methods)
     ):
         found["Randomized Controlled Trial"] = None
     return tuple(found)
@@ -576,7 +584,7 @@ _SKIPPED = frozenset(
 _BLOCKS = frozenset({"p", "list", "list-item", "disp-quote", "boxed-text", "statement", "def-list"})
 # What a removed citation leaves: "[, ]", "( )", and the space before "." or ",".
 _CITATION_LEFTOVER = re.compile(r"[\[(](?:[ ,;\u2013\u2014-]|and)*[\])]")
-_SPACE_BEFORE = re.compile(r" +([.,;:)\]])")
+_PUNCTUATION_AFTER_SPACE = tuple((f" {mark}", mark) for mark in ".,;:)]")
 
 
 def _text(element: etree._Element | None) -> str:
@@ -589,7 +597,12 @@ def _text(element: etree._Element | None) -> str:
     if not _flatten(element, parts):
         return _squash("".join(parts))
     text = _CITATION_LEFTOVER.sub("", " ".join("".join(parts).split()))
-    return " ".join(_SPACE_BEFORE.sub(r"\1", text).split())
+    if "  " in text or text[:1] == " " or text[-1:] == " ":  # where a leftover was taken out
+        text = " ".join(text.split())
+    for spaced, mark in _PUNCTUATION_AFTER_SPACE:  # single spaces only now: str.replace
+        if spaced in text:
+            text = text.replace(spaced, mark)
+    return text
 
 
 def _squash(text: str) -> str:
@@ -700,7 +713,7 @@ _NUMBERED = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+(?=\w)")
 
 def _heading(section: etree._Element) -> str:
     """A section's title without its number ("2.1 Participants" -> "Participants")."""
-    title = _text(section.find("title")).rstrip(":").strip()
+    title = _text(_child(section, "title")).rstrip(":").strip()
     return _NUMBERED.sub("", title) if title[:1].isdigit() or "." in title[:5] else title
 
 
@@ -765,8 +778,8 @@ def _body(body: etree._Element) -> list[Passage]:
 
 def _table(table: etree._Element) -> Passage | None:
     """A table's caption and rows as text: searchable, but with no sentences to quote."""
-    label = _text(table.find("label")) or "Table"
-    caption = table.find("caption")
+    label = _text(_child(table, "label")) or "Table"
+    caption = _child(table, "caption")
     lines = (
         [] if caption is None else [_text(part) for part in caption if part.tag in ("title", "p")]
     )
