@@ -467,6 +467,7 @@ def test_uspstf_text_run_together_gets_its_spaces_back(uspstf: list) -> None:
     assert recommendation.endswith("aged 40 to 75 years. See the Practice Considerations section "
                                    "for suitable tests.")  # fmt: skip
     assert population == "Adults aged 40 to 75 years."
+    assert doc.passages[1].sentences == ()  # a noun phrase: searchable, never quoted
     assert risk == "Age is the main risk factor. Shimmer fever in childhood doubles the risk."
     assert frequency == (
         "Screen every 3 years; options include: 1. Retinal glimmer test 2. Quorvane blood test"

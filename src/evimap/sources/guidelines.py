@@ -59,8 +59,9 @@ Preventive Services Task Force", with its grade::
     grade       "grade": A, B, C, D or I ("Grade B" too); extra["grade_scheme"] = "uspstf"
                 (what each grade means: evimap.grades, data/guideline_grades.yaml)
     passages    Recommendation ("recommendation" or "text"), Population (the title's part
-                after " -- "), Risk assessment ("risk_factor" or "riskText"), Frequency of
-                service ("frequency_of_service" or "servFreq"), each where not empty
+                after " -- "; searchable, not quotable: no sentences), Risk assessment
+                ("risk_factor" or "riskText"), Frequency of service ("frequency_of_service"
+                or "servFreq"), each where not empty
     extra       sex ("sex" or "gender"), age_min and age_max (or "ageRange": [min, max]),
                 population, risk_name ("raw_risk_name" or "riskName"), uspstf_id, file
     year, url   "year" (or "topicYear", "release_date"), "url" (http or https only), if any
@@ -723,7 +724,13 @@ def _uspstf_document(path: Path, item: dict) -> Document:
         kind=SourceKind.GUIDELINE,
         collection="guideline",
         title=title,
-        passages=tuple(Passage(text, heading) for heading, text in sections if text),
+        passages=tuple(
+            # the population is a noun phrase, not a statement ("Women 65 years or older."):
+            # searchable, never quoted (the reference's title names it)
+            Passage(text, heading, () if heading == "Population" else None)
+            for heading, text in sections
+            if text
+        ),
         publisher=USPSTF,
         year=int(year.group()) if year else None,
         url=_uspstf_url(_uspstf_text(item, "url")),
