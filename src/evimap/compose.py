@@ -350,7 +350,7 @@ def _about_focus(doc: Document, query: Query) -> bool:
     if not query.focus:
         return True
     if doc.question is not None and doc.question.focus:
-        return same_subject(doc, query.focus) >= SAME_SUBJECT
+        return same_subject(doc, query.focus, query.text) >= SAME_SUBJECT
     return names_focus(doc.title, query.focus)
 
 
@@ -410,12 +410,13 @@ def _names_the_focus(doc: Document, query: Query) -> bool:
     return bool(query.focus) and _about_focus(doc, query)
 
 
-def _says_what_was_asked(query: Query, tokens: Tokens) -> bool:
-    """Whether a sentence holds something a part asks beside its focus and type (or a part
-    asks nothing more): a study or a guideline is about one narrow thing, and the asked type
-    alone ("prevent") does not make its finding an answer."""
+def _says_what_was_asked(query: Query, tokens: Tokens, everything: bool = True) -> bool:
+    """Whether a sentence holds something a part asks beside its focus and type (or, when
+    `everything`, a part asks nothing more): a study or a guideline is about one narrow
+    thing, and the asked type alone ("prevent") does not make its finding an answer."""
     return any(
-        not part.asked or any(a.stems & tokens.stems for a in part.asked) for part in query.parts
+        (everything and not part.asked) or any(a.stems & tokens.stems for a in part.asked)
+        for part in query.parts
     )
 
 
@@ -891,7 +892,7 @@ def compose(
     if not query.unknown:
         found = candidates(query, retrieved, audience, lead, urgent, off_subject)
         chosen = select(found, audience, lead, off_subject)
-        if not chosen and nearest is not None:
+        if not chosen and nearest is not None and _may_stand_in(nearest, audience, query):
             lead = [nearest]
             found = candidates(query, retrieved, audience, lead, off_subject=off_subject)
             chosen = select(found, audience, lead, off_subject)
@@ -905,6 +906,16 @@ def compose(
     if define is not None and audience.lay:
         helps = _definitions(query, chosen, define, jargon)
     return assemble(question, query, plan, audience, helps, notices)
+
+
+def _may_stand_in(nearest: Match, audience: Audience, query: Query) -> bool:
+    """Whether a nearby answer may stand in for the one asked: a single study's findings
+    ("effects of metformin on inflammatory mediators") are no answer for a lay reader who
+    asked about side effects, unless its title holds something asked ("withdrawal"); a
+    clinician may weigh them, told that they are nearby."""
+    if not audience.lay or nearest.doc.kind is not SourceKind.RESEARCH:
+        return True
+    return _says_what_was_asked(query, Tokens.of(nearest.doc.title), everything=False)
 
 
 def _definitions(

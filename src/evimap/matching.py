@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from evimap.datafiles import read_yaml
 from evimap.evidence import Document
 from evimap.query import Aspect, Part, Query
 from evimap.quotable import statement
@@ -31,6 +32,7 @@ from evimap.text import stem, words
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
 PROSE_COUNTED = 10  # a source's statements count towards its match up to this many
 SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
+READERS_NAME = 1.0  # ... and more when it is the focus's main name or the one the reader used
 UNASKED = 2.0  # a source's own question about the focus, before a document merely titled so
 
 
@@ -86,7 +88,7 @@ def nearest(query: Query, retrieved: Sequence[object]) -> Match | None:
         doc: Document = hit.document  # type: ignore[attr-defined]
         if not names_focus(_about(doc), query.focus):
             continue
-        same = same_subject(doc, query.focus)
+        same = same_subject(doc, query.focus, query.text)
         if doc.question is not None and 0 < same < SAME_SUBJECT and not _a_form_of(doc, query):
             continue  # a neighbour's page ("sudden infant death with dysgenesis of the testes")
         for index, part in enumerate(query.parts[:1]):
@@ -139,7 +141,9 @@ def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | N
 
 
 def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
-    """1 when the source question is about the focus itself ("Hemochromatosis"), 0.5 when
+    """1 when the source question is about the focus itself ("Hemochromatosis"), 2 when it
+    is so by the focus's main name or by the name the reader used ("COPD", not its synonym
+    "chronic bronchitis" that the vocabulary holds beside it), 0.5 when
     its subject names the focus's main name ("hereditary hemochromatosis"), else 0: a page
     whose subject merely holds a broader synonym ("African iron overload" for "iron
     overload") or a neighbour ("psoriatic arthritis") is about something else."""
@@ -148,9 +152,35 @@ def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
         return 0.0
     if not focus:  # no concept found: the reader's words must name most of its subject
         return SAME_SUBJECT / 2 if _names_most(own, text) else 0.0
+    own = _subject(own, text)
     if own in {" ".join(words(name)) for name in focus}:
-        return SAME_SUBJECT
+        said = own == " ".join(words(focus[0])) or names_focus(text, (own,))
+        return SAME_SUBJECT + READERS_NAME * said
     return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
+
+
+def _subject(own: str, text: str) -> str:
+    """A source question's subject without a booklet's title or, when the population is the
+    reader's (`text`), the population it names (data/subjects.yaml): "What I need to know
+    about Kidney Stones" and "Kidney Stones in Adults" are about kidney stones."""
+    rules = _subject_rules()
+    for prefix in rules["booklet_prefixes"]:
+        if own.startswith(prefix + " "):
+            own = own[len(prefix) + 1 :]
+    said = set(words(text))
+    for population in rules["populations"]:
+        fits = said & set(population.get("words", ())) if population.get("words") else True
+        if not fits or said & set(population.get("not", ())):
+            continue
+        for ending in population["endings"]:
+            if own.endswith(" " + ending):
+                return own[: -len(ending) - 1]
+    return own
+
+
+@cache
+def _subject_rules() -> dict:
+    return read_yaml("subjects.yaml")
 
 
 def _names_most(subject: str, text: str) -> bool:

@@ -17,6 +17,7 @@ from importlib.resources import files
 
 import yaml
 
+from evimap.datafiles import read_yaml
 from evimap.embeddings import common_words
 from evimap.questions import asking_words, is_request, story_words
 from evimap.text import stem, stopwords, words
@@ -144,8 +145,36 @@ def query_of(
         if _asks_unknown(part, len(unknown), bool(focus_names)):
             named.extend(unknown)
         parts.append(part)
+    if not focus_names:
+        parts = _about_the_first(parts, [text for text, _, _ in _parts_of(question, analysis)])
     names = tuple(dict.fromkeys(n for n in focus_names if n))
     return Query(question, tuple(parts), names, tuple(dict.fromkeys(named)))
+
+
+def _about_the_first(parts: list[Part], texts: list[str]) -> list[Part]:
+    """In a message without a known focus, a later part that points back ("will it prolapse
+    again?") asks about the first part's subject too ("vaginal repair"): its words join."""
+    if len(parts) < 2 or not parts[0].asked:
+        return parts
+    first = parts[0].asked
+    joined = [parts[0]]
+    for part, text in zip(parts[1:], texts[1:], strict=False):
+        if _points_back(text):
+            own = {a.stems for a in part.aspects}
+            extra = tuple(a for a in first if a.stems not in own)
+            part = replace(part, aspects=(*part.aspects, *extra))
+        joined.append(part)
+    return joined
+
+
+def _points_back(text: str) -> bool:
+    return bool(_pointing_back() & set(words(text)))
+
+
+@cache
+def _pointing_back() -> frozenset[str]:
+    """data/message.yaml `pointing_back`: "it", "they", "this" ..."""
+    return frozenset(read_yaml("message.yaml")["pointing_back"].split())
 
 
 def _asks_unknown(part: Part, unknown: int, focus: bool) -> bool:

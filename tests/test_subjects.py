@@ -1,0 +1,138 @@
+"""Which source questions are about the reader's subject (`evimap.matching.same_subject`),
+what a later part of a message without a known focus is about (`evimap.query`), and when a
+nearby answer may stand in (`evimap.compose`), on fictional sources."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from evimap.answer import Audience
+from evimap.compose import compose
+from evimap.evidence import Document, Passage, SourceKind, SourceQuestion
+from evimap.matching import SAME_SUBJECT, Match, entailed, same_subject
+from evimap.query import query_of
+from evimap.questions import is_request
+from evimap.text import split_sentences
+
+
+def page(n: int, question: str, focus: str, text: str, qtype: str = "information") -> Document:
+    return Document(
+        id=f"t:s{n}",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title=question,
+        passages=(Passage(text, sentences=split_sentences(text)),),
+        publisher="Fictional Health Agency",
+        question=SourceQuestion(question, qtype=qtype, focus=focus),
+    )
+
+
+STONES = ("quillstone disease", "quill stones")
+
+
+def test_a_booklet_title_is_about_its_subject() -> None:
+    doc = page(
+        1,
+        "What is (are) What I need to know about Quillstone Disease?",
+        "What I need to know about Quillstone Disease",
+        "Text.",
+    )
+    assert same_subject(doc, STONES, "What is quillstone disease?") >= SAME_SUBJECT
+
+
+def test_a_population_is_the_subject_only_for_its_own_readers() -> None:
+    adults = page(
+        2, "What is (are) Quillstone Disease in Adults?", "Quillstone Disease in Adults", "Text."
+    )
+    children = page(
+        3,
+        "What is (are) Quillstone Disease in Children?",
+        "Quillstone Disease in Children",
+        "Text.",
+    )
+    assert same_subject(adults, STONES, "I have quillstone disease") >= SAME_SUBJECT
+    assert same_subject(adults, STONES, "my son has quillstone disease") < SAME_SUBJECT
+    assert same_subject(children, STONES, "my son has quillstone disease") >= SAME_SUBJECT
+    assert same_subject(children, STONES, "I have quillstone disease") < SAME_SUBJECT
+
+
+def test_the_readers_own_name_wins_over_a_synonym() -> None:
+    """The vocabulary may hold a neighbour as a synonym ("chronic bronchitis" for COPD):
+    a page under the name the reader used, or the main name, leads."""
+    synonym = page(
+        4,
+        "What is (are) Quill Stones?",
+        "Quill Stones",
+        "Quill stones are hard deposits that form in the fictional quill gland. "
+        "Most people with quill stones pass them without any treatment.",
+    )
+    own = page(
+        5,
+        "What is (are) Quillstone Disease?",
+        "Quillstone Disease",
+        "Quillstone disease is a fictional condition of the quill gland. "
+        "Most people with quillstone disease get better with rest and fluids.",
+    )
+    text = "What is quillstone disease?"
+    assert same_subject(own, STONES, text) > same_subject(synonym, STONES, text)
+    query = query_of(text, _analysis(text, "definition", "quillstone disease"))
+    hits = [SimpleNamespace(document=d) for d in (synonym, own)]
+    assert [m.doc.id for m in entailed(query, hits)] == ["t:s5"]
+
+
+def _analysis(text: str, qtype: str, focus: str | None, synonyms=("quill stones",)):
+    parts = []
+    start = 0
+    for piece in [p for p in text.replace("?", "?|").replace(". ", ".|").split("|") if p]:
+        begin = text.index(piece, start)
+        parts.append(SimpleNamespace(text=piece, qtype=qtype, span=(begin, begin + len(piece))))
+        start = begin + len(piece)
+    concepts = ()
+    if focus:
+        at = text.lower().index(focus)
+        span = (at, at + len(focus))
+        concepts = (SimpleNamespace(name=focus, synonyms=synonyms, span=span),)
+    return SimpleNamespace(text=text, focus=concepts, qtype=qtype, parts=tuple(parts))
+
+
+def test_a_part_that_points_back_asks_about_the_first_parts_subject() -> None:
+    """Without a known focus, "will it come back?" is about what the message named first."""
+    text = "I need advice on zorple grafting. Will it come back again?"
+    query = query_of(text, _analysis(text, "treatment", None))
+    first, second = query.parts
+    assert {a.word for a in first.asked} >= {"zorple", "grafting"}
+    assert {a.word for a in second.asked} >= {"zorple", "grafting"}
+    alone = "I need advice on zorple grafting. Does swimming come back again?"
+    other = query_of(alone, _analysis(alone, "treatment", None)).parts[1]
+    assert "zorple" not in {a.word for a in other.asked}
+
+
+def test_a_request_needs_no_i() -> None:
+    assert is_request("would like to get some info on the procedures for quill stones")
+    assert is_request("need some information about quillstone disease")
+    assert not is_request("I need treatment for quillstone disease")
+
+
+def _study(title: str) -> Document:
+    text = "Quillstone disease improved in the treated group. The result was significant."
+    return Document(
+        id="t:study",
+        kind=SourceKind.RESEARCH,
+        collection="pubmed",
+        title=title,
+        passages=(Passage(text, heading="CONCLUSIONS", sentences=split_sentences(text)),),
+    )
+
+
+def test_a_study_stands_in_for_a_lay_answer_only_when_it_speaks_of_what_was_asked() -> None:
+    text = "What are the withdrawal effects of quillstone disease?"
+    query = query_of(text, _analysis(text, "side_effects", "quillstone disease"))
+    off = _study("Blood markers in quillstone disease")
+    on = _study("Withdrawal effects in quillstone disease")
+    for study, lay_answers in ((off, False), (on, True)):
+        hits = [SimpleNamespace(document=study)]
+        near = Match(study, 0, 1.0)
+        patient = compose(text, query, hits, Audience.PATIENT, nearest=near)
+        clinician = compose(text, query, hits, Audience.CLINICIAN, nearest=near)
+        assert patient.abstained is not lay_answers
+        assert not clinician.abstained
