@@ -12,9 +12,15 @@ EvimapError                 a known failure with a user-readable message
  ├── WriterError            the optional writer's endpoint failed (retry may help)
  └── NotFoundError          no such document, source or adapter
 
-Defined beside what raises them: SemanticUnavailableError (`evimap.embeddings`: no encoder
-or no vectors) and the site's errors (`evimap.site.errors`: review, posts, rate limits,
-database and library outages), all EvimapErrors with a status and a message.
+Defined beside what raises them, all EvimapErrors with a status and a message:
+
+EvimapError
+ ├── SemanticUnavailableError   (evimap.embeddings) no encoder or no vectors
+ └── the site's errors          (evimap.site.errors, drawn there) NotAuthenticated,
+                                Forbidden > ReviewForbidden, InvalidTransition >
+                                StaleRevision, InvalidPost, BadRequest, PayloadTooLarge,
+                                RateLimited, DatabaseBusy, DatabaseUnavailable,
+                                LibraryUnavailable, EngineStarting
 """
 
 from __future__ import annotations

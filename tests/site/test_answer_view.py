@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from evimap import Answer, Audience, Reference, SentenceRef, Statement, to_dict
-from evimap.answer import Definition, Notice, Section, Theme
+from tests.fictional_answer import ANSWER, BOTH, HEAT, UNCITED
+
+from evimap import to_dict
 from evimap.site.answer_view import AnswerView, stored_answer
-
-
-def ref(number: int, doc_id: str, title: str) -> Reference:
-    return Reference(number, doc_id, "research", title, "J Fict Neurol", 2020, "rct", "")
-
-
-def said(text: str, *cited: tuple[int, str]) -> Statement:
-    support = tuple(SentenceRef(doc, 0, 0, 0, len(text), text) for _, doc in cited)
-    return Statement(text, tuple(n for n, _ in cited), support)
-
-
-HEAT = said("Heat brings on flares.", (1, "d1"))
-BOTH = said("Rest helps.", (1, "d1"), (2, "d2"))
-UNCITED = Statement("Sleep helps.", (2,), (SentenceRef("d9", 0, 0, 0, 5, "Sleep"),))
-ANSWER = Answer(
-    question="What brings on Glimmerfield flares?",
-    audience=Audience.PATIENT,
-    focus=("glimmerfield syndrome",),
-    qtype="cause",
-    notices=(Notice("personal-advice", "Ask your doctor."), Notice("emergency", "Call 999.")),
-    short_answer=(HEAT,),
-    sections=(Section("research", "From the Research", (Theme("Triggers", (BOTH, UNCITED)),)),),
-    definitions=(Definition("flare", said("A flare is a worsening.", (2, "d2"))),),
-    references=(ref(1, "d1", "Heat and flares"), ref(2, "d2", "Rest and flares")),
-    summary="Based on 2 sources.",
-)
 
 
 def test_statements_are_anchored_in_page_order_and_definitions_are_not():
@@ -52,7 +27,7 @@ def test_emergencies_come_first_and_the_rest_is_the_answer_s_own():
     view = AnswerView.of(ANSWER)
     assert [n.kind for n in view.notices] == ["emergency", "personal-advice"]
     assert view.references is ANSWER.references and view.summary == ANSWER.summary
-    assert not view.abstained and view.disclaimer == ""
+    assert not view.abstained and view.disclaimer == "Educational only."
 
 
 def test_a_stored_answer_reads_back_as_the_answer_and_none_reads_as_none():

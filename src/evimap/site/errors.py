@@ -1,6 +1,7 @@
 """The site's errors: part of evimap's one hierarchy (each has `status` and `message`).
 
 EvimapError
+ ├── NotAuthenticated    no valid API token on a request that needs one            401
  ├── Forbidden           this user may not do this                                  403
  │    └── ReviewForbidden  not their review step (wrong role, own edit)            403
  ├── InvalidTransition   not possible in this state (nothing in review, done)      409
@@ -25,6 +26,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from evimap import EvimapError
+
+
+class NotAuthenticated(EvimapError):
+    """The request carries no valid API token (the review API)."""
+
+    status = 401
 
 
 class Forbidden(EvimapError, PermissionDenied):

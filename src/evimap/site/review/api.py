@@ -27,17 +27,12 @@ from django.contrib.auth.models import AnonymousUser
 from ninja import Router, Schema
 from wagtail.api.v3.auth import BearerTokenAuth
 
-from evimap import EvimapError, NotFoundError
+from evimap import NotFoundError
 from evimap.site.api_schemas import ALWAYS, BODY, REVIEW, ReviewDueOut, ReviewPageOut, errors
+from evimap.site.errors import NotAuthenticated
 from evimap.site.review import actions, freshness, listing
 from evimap.site.review.models import ReviewDue
 from evimap.site.roles import check_review_reader
-
-
-class NotAuthenticated(EvimapError):
-    """The request carries no valid API token (part of evimap's one error hierarchy)."""
-
-    status = 401
 
 
 class TokenAuth(BearerTokenAuth):
