@@ -154,3 +154,13 @@ def test_a_finding_in_animals_or_cells_is_preclinical():
 )
 def test_openers_that_point_back_need_the_sentence_before(text):
     assert leans_back(text)
+
+
+def test_what_research_should_do_next_is_no_finding() -> None:
+    from evimap.quotable import research_agenda
+
+    assert research_agenda("Larger clinical trials are needed to establish whether it helps.")
+    assert research_agenda("Further studies are warranted.")
+    assert research_agenda("Whether zorblatine helps remains to be determined.")
+    assert not research_agenda("Zorblatine reduced flares in the randomized trial.")
+    assert not research_agenda("More studies showed a benefit of zorblatine.")

@@ -42,7 +42,15 @@ from evimap.matching import (
 )
 from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, themes
 from evimap.questions import near_types
-from evimap.quotable import LIST_ITEM, leans_back, listing, navigation, preclinical, well_formed
+from evimap.quotable import (
+    LIST_ITEM,
+    leans_back,
+    listing,
+    navigation,
+    preclinical,
+    research_agenda,
+    well_formed,
+)
 from evimap.readability import flesch_kincaid_grade
 from evimap.text import stem, words
 
@@ -370,8 +378,9 @@ def _score(
         antecedent = previous  # "Common symptoms are" + "fatigue - weight gain - ..."
     elif not well_formed(text):
         return None
-    elif doc.kind is SourceKind.RESEARCH and preclinical(text):
-        return None  # "increased survival in mice" is not true of people with it
+    elif doc.kind is SourceKind.RESEARCH and (preclinical(text) or research_agenda(text)):
+        return None  # "increased survival in mice" is not true of people with it; "larger
+        # trials are needed to establish whether ..." answers nothing
     elif leans_back(text):
         if previous is None or not well_formed(previous.text) or leans_back(previous.text):
             return None

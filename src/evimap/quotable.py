@@ -5,6 +5,7 @@
     DANGLING            starts by leaning on the sentence before ("These...", "However")
     leans_back(text)    DANGLING, or "some of these ..." a few words in
     preclinical(text)   a study's finding in animals or cells, not in people
+    research_agenda(t)  what research should do next ("larger trials are needed"), no finding
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
     listing(lead, text) a list run into one sentence ("fatigue - weight gain - ...") after
                         the sentence that leads into it ("Common symptoms are"): the two
@@ -64,8 +65,28 @@ def preclinical(text: str) -> bool:
     return bool(_PRECLINICAL.search(text))
 
 
+# What research should do next, not what it found: "Larger clinical trials are needed to
+# establish whether ...", "Further studies should examine ...".
+_AGENDA = re.compile(
+    r"\b(?:further|more|larger|additional|future|longer|well-designed|prospective|"
+    r"randomi[sz]ed)\s+(?:\w+\s+){0,2}(?:research|studies|study|trials?|investigations?|"
+    r"work|data|evidence)\s+(?:is|are|will be|would be|should|must|may be)?\s*"
+    r"(?:needed|required|warranted|necessary|called for|examine|investigate|explore|"
+    r"confirm|determine|establish)|\bremains? to be (?:determined|established|seen|clarified)|"
+    r"\bunless improvements are made\b|\bneeds? to be (?:examined|investigated|explored|"
+    r"confirmed|determined|established) in\b",
+    re.IGNORECASE,
+)
+
+
+def research_agenda(text: str) -> bool:
+    """Whether a study's sentence says what research should do next, not what it found."""
+    return bool(_AGENDA.search(text))
+
+
 NAVIGATION_AT_START = re.compile(
-    r"(?:learn more|read more|click|see (?:also|the|our)|visit|please visit|go to|"
+    r"(?:learn more|read more|click|see (?:also|the|our)|visit|please (?:visit|click|see|"
+    r"refer|go|contact|call)|go to|"
     r"for more (?:information|details)|more information|"
     r"you can (?:find|read|learn|order|search|call|use)|call |contact |below is|"
     r"the following is|watch |to enlarge|\(watch|add any questions|"
