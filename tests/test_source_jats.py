@@ -274,6 +274,8 @@ def test_truncated_bundle_keeps_what_came_before(folder: Path) -> None:
     assert isinstance(problem, Problem) and problem.file == str(path)
     assert problem.reason.startswith("truncated or corrupt bundle")
     assert problem.reason.endswith("bundle abandoned after 2 articles")
+    # it broke between two members: the reason names the last one read whole
+    assert problem.reason.startswith("truncated or corrupt bundle after oa/")
 
 
 def test_problem_names_the_member_it_stopped_in(tmp_path: Path, folder: Path) -> None:
@@ -457,6 +459,33 @@ def test_ingest_of_the_fixtures_then_again_changes_nothing(
         assert [h.document.id for h in lib.search("baseline characteristics")] == ["pmc:PMC9000001"]
         again = ingest(lib, "jats", [folder / "bundles"], workers=workers)
         assert (again.added, again.updated, again.deleted) == (0, 0, 0)
+
+
+def test_the_command_reports_each_bad_input_with_file_member_and_reason(
+    folder: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'no-site.sqlite3'}"}
+    env["COLUMNS"] = "400"  # one line a problem
+    argv = [str(Path(sys.executable).parent / "evimap"), "ingest", "jats", str(folder / "bundles")]
+    run = subprocess.run(
+        [*argv, "-L", str(tmp_path / "lib")], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr  # bad input is skipped, the rest is read
+    assert "added 3, updated 0, unchanged 0, deleted 0, failed 3" in run.stderr
+    bundle, truncated = (
+        folder / "bundles" / "bundle.tar.gz",
+        folder / "bundles" / "truncated.tar.gz",
+    )
+    for line in (
+        f"skipped {bundle} [oa/no-title.nxml]: no article title",
+        f"skipped {bundle} [oa/malformed.nxml]: malformed XML (",
+        f"skipped {truncated}: truncated or corrupt bundle after oa/",
+    ):
+        assert line in " ".join(run.stderr.split()), line
 
 
 def test_an_interrupted_ingest_keeps_committed_batches_and_a_rerun_completes(

@@ -184,12 +184,13 @@ def _read_bundle(path: Path, start: int = 0, end: int | None = None) -> Iterator
     """Every article member of a tar bundle (or those of the stretch [start, end) of it),
     streamed; a broken bundle stops with a Problem."""
     origin, read, member, position = str(path), 0, "", 0
+    last = ""  # the last member read whole: where a bundle breaks between two members
     try:
         size = path.stat().st_size
         scale = _scale(path, size) if end is not None else 0.0
         with tarfile.open(path, mode="r|*") as bundle:
             while True:
-                member = ""
+                last, member = member or last, ""
                 entry = bundle.next()
                 if entry is None:
                     break
@@ -220,7 +221,7 @@ def _read_bundle(path: Path, start: int = 0, end: int | None = None) -> Iterator
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         if position < start:
             return  # the stretch where it broke reports it
-        where = f" in {member}" if member else ""
+        where = f" in {member}" if member else f" after {last}" if last else ""
         reason = f"truncated or corrupt bundle{where} ({error}); bundle abandoned after {read} "
         yield Problem(origin, member, reason + "articles")
 
