@@ -571,3 +571,55 @@ def test_real_uspstf_recommendations(shared_data: Path) -> None:
     )
     assert "(cotesting). See the Clinical Considerations" in cervical.passages[0].text
     assert all(d.publisher == guidelines.USPSTF and d.passages for d in docs.values())
+
+
+# --- the demo's osteoporosis question, on the real recommendations --------------------------
+
+
+@pytest.fixture(scope="module")
+def uspstf_and_scifact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library of the 142 USPSTF recommendations and SciFact's 5,183 abstracts."""
+    from evimap import Library, ingest
+
+    corpus = shared_data / "scifact" / "corpus.jsonl"
+    if not corpus.exists():
+        pytest.skip(f"no SciFact corpus at {corpus}")
+    path = tmp_path_factory.mktemp("uspstf-scifact") / "lib"
+    with Library(path, create=True) as library:
+        ingest(library, "guidelines", [shared_data / "uspstf" / "uspstf_recommendations.json"])
+        ingest(library, "beir", [corpus], workers=0)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("audience", ["patient", "caregiver", "clinician"])
+def test_osteoporosis_prevention_shows_graded_uspstf_statements(
+    uspstf_and_scifact: Path, audience: str
+) -> None:
+    from evimap import ask
+
+    answer = ask(
+        "How can osteoporosis be prevented?", audience=audience, library=uspstf_and_scifact
+    )
+    kinds = [section.kind for section in answer.sections]
+    assert "guideline" in kinds, kinds
+    cited = {n for s in answer.sections[kinds.index("guideline")].statements for n in s.citations}
+    graded = [r for r in answer.references if r.number in cited]
+    assert graded and all(
+        r.publisher == guidelines.USPSTF and r.grade.startswith(("Grade", "I statement"))
+        for r in graded
+    ), graded
+    assert all(r.grade_meaning for r in graded)
+    if audience == "clinician":  # graded guidelines above research
+        assert kinds.index("guideline") < kinds.index("research"), kinds
+        lead = {n for s in answer.short_answer for n in s.citations}
+        assert {r.kind for r in answer.references if r.number in lead} == {"guideline"}
+    for ref in answer.references:  # SciFact has no journal: say where the abstract is from
+        if ref.kind == "research" and not ref.publisher:
+            assert "SciFact" in render_reference(ref), ref
+
+
+def render_reference(ref) -> str:
+    from evimap.render import reference_line
+
+    return reference_line(ref, clinician=True)
