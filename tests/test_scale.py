@@ -232,3 +232,30 @@ def test_a_word_is_counted_the_same_from_its_largest_field_and_after_deletions(l
         walked(searcher, w) for w in words
     ]
     assert index._count(index.text_query("Note"), searcher) == 300 - 6
+
+
+def test_the_pool_is_ranked_by_question_types_read_without_building_documents(library):
+    from evimap import SourceQuestion
+
+    asked = Document(
+        id="medquad:q1",
+        kind=SourceKind.REFERENCE,
+        collection="medquad",
+        title="Quillmoor fever",
+        passages=(Passage("Quillmoor fever is caused by silver dust."),),
+        question=SourceQuestion("What causes Quillmoor fever?", qtype="causes"),
+    )
+    untyped = Document(
+        id="medquad:q2", kind=SourceKind.REFERENCE, collection="medquad", title="Chills"
+    )
+    library.add([asked, untyped])
+    ids = ["medquad:q1", "medquad:q2", "pubmed:0", "absent:1"]
+    assert library.store.source_qtypes(ids) == {
+        "medquad:q1": "causes",
+        "medquad:q2": "",
+        "pubmed:0": "",
+    }
+    assert library.store.source_qtypes(ids, with_text=True) == {
+        "medquad:q1": "causes",
+        "pubmed:0": "",
+    }

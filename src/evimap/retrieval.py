@@ -222,10 +222,14 @@ class Retriever:
                 semantic = self._semantic(query, depth, kinds, collections)
             fused = self._fuse(lexical, semantic)
             pool = fused[:kept]
-            docs = self.library.store.get_many([d for d, _ in pool], with_text=with_text)
+            store = self.library.store
+            # the pool's question types (and which have text) first, without building the
+            # documents: only the k kept are built
+            asked = store.source_qtypes([d for d, _ in pool], with_text=with_text)
             if with_text:
-                pool = [(d, s) for d, s in pool if d in docs]
-            fused = (self._boost_qtype(pool, qtype, docs) if qtype else pool)[:k]
+                pool = [(d, s) for d, s in pool if d in asked]
+            fused = (self._boost_qtype(pool, qtype, asked) if qtype else pool)[:k]
+            docs = store.get_many([d for d, _ in fused], with_text=with_text)
         lex = {d: StageHit(r, s) for r, (d, s) in enumerate(lexical, start=1)}
         sem = {d: StageHit(r, s) for r, (d, s) in enumerate(semantic, start=1)}
         return [
@@ -322,18 +326,17 @@ class Retriever:
         return convex_fusion(lexical, semantic, alpha=self.alpha)
 
     def _boost_qtype(
-        self, fused: list[tuple[str, float]], qtype: str, docs: dict[str, Document]
+        self, fused: list[tuple[str, float]], qtype: str, asked: dict[str, str]
     ) -> list[tuple[str, float]]:
-        """Scores x (1 + QTYPE_BOOST) where the source's own question is of type `qtype`
-        (MedQuAD labels mapped to ours: "causes" -> "cause")."""
+        """Scores x (1 + QTYPE_BOOST) where the source's own question (`asked`: {id: its
+        type}) is of type `qtype` (MedQuAD labels mapped to ours: "causes" -> "cause")."""
         from evimap.questions import medquad_type_map
 
         types = medquad_type_map()
 
         def boosted(doc_id: str, score: float) -> float:
-            doc = docs.get(doc_id)
-            asked = doc.question.qtype.lower() if doc is not None and doc.question else ""
-            same = qtype in (asked, types.get(asked))
+            own = asked.get(doc_id, "").lower()
+            same = qtype in (own, types.get(own))
             return score * (1 + QTYPE_BOOST) if same and score > 0 else score
 
         rescored = [(d, boosted(d, s)) for d, s in fused]
