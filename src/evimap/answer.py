@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import Any
 
 from evimap.errors import AudienceError
 
@@ -64,7 +65,7 @@ class Statement:
     extractive: bool = True  # False when a writer rephrased it (then it passed grounding)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Statement:
+    def from_dict(cls, data: dict[str, Any]) -> Statement:
         return cls(
             text=data["text"],
             citations=tuple(data.get("citations", ())),
@@ -134,7 +135,7 @@ class Reference:
         return self.url, self.url
 
     @classmethod
-    def from_dict(cls, data: dict) -> Reference:
+    def from_dict(cls, data: dict[str, Any]) -> Reference:
         """The reference in an answer's JSON (`render.to_dict`, as pages store it); keys it
         does not know are left out, optional ones it lacks take their defaults (and its
         design and address, which the site never required, are empty when missing)."""
@@ -182,7 +183,7 @@ class Answer:
         return self.short_answer + body + tuple(d.statement for d in self.definitions)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Answer:
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
         """The answer from its JSON (`render.to_dict`: what pages store and the API serves);
         what `to_dict` adds (`status_line`) is left out, as are keys this version lacks."""
         return cls(
@@ -210,7 +211,7 @@ class Answer:
         return pending_line(len(self.references))
 
 
-def _section(data: dict) -> Section:
+def _section(data: dict[str, Any]) -> Section:
     themes = tuple(
         Theme(t["heading"], tuple(Statement.from_dict(s) for s in t["statements"]))
         for t in data.get("themes", ())

@@ -105,7 +105,7 @@ def _settings(library: Path | None) -> Settings:
     return settings if library is None else Settings(**{**_fields(settings), "library": library})
 
 
-def _fields(settings: Settings) -> dict:
+def _fields(settings: Settings) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
 
 

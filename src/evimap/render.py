@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from evimap.answer import Answer, Reference, Statement
 from evimap.links import http_url
@@ -10,7 +11,7 @@ from evimap.links import http_url
 FORMATS = ("text", "markdown", "json")
 
 
-def to_dict(answer: Answer) -> dict:
+def to_dict(answer: Answer) -> dict[str, Any]:
     """JSON-ready data; the audience as its name, plus the status line and statement count."""
     data = asdict(answer)
     data["audience"] = answer.audience.value

@@ -59,7 +59,7 @@ class Screening:
     def kinds(self) -> list[str]:
         return sorted({f.kind for f in self.flags})
 
-    def to_list(self) -> list[dict]:
+    def to_list(self) -> list[dict[str, object]]:
         return [
             {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text, "reason": f.reason}
             for f in self.flags
@@ -171,7 +171,7 @@ def _matches(
         yield Flag(kind, m.start(group), m.end(group), m.group(group), reason)
 
 
-def _emails_in(text: str) -> Iterator[re.Match]:
+def _emails_in(text: str) -> Iterator[re.Match[str]]:
     """Exactly `_EMAIL.finditer(text)`, in linear time. A match starts at the first
     character of a run of local-part characters followed by '@' (a match from inside the run
     would also match from its start, further left), or right where the last match ended."""
@@ -191,12 +191,12 @@ def _emails_in(text: str) -> Iterator[re.Match]:
 
 
 def _finditer(
-    pattern: re.Pattern,
+    pattern: re.Pattern[str],
     text: str,
-    start: re.Pattern,
-    stretch: re.Pattern,
-    inner: re.Pattern | None = None,
-) -> Iterator[re.Match]:
+    start: re.Pattern[str],
+    stretch: re.Pattern[str],
+    inner: re.Pattern[str] | None = None,
+) -> Iterator[re.Match[str]]:
     """Exactly `pattern.finditer(text)`, in time linear in the length of `text`.
 
     `start` finds where a match can begin. Where `pattern` fails at a position p, it fails
@@ -219,7 +219,7 @@ def _finditer(
         position = max(match.end(), match.start() + 1)
 
 
-def _first(pattern: re.Pattern, text: str, low: int, high: int) -> re.Match | None:
+def _first(pattern: re.Pattern[str], text: str, low: int, high: int) -> re.Match[str] | None:
     """The first match of `pattern` (_WEB) that starts in [low, high), however far it runs."""
     while low < high:
         found = pattern.search(text, low, high + _WEB_LONGEST_START)  # ends may be cut short

@@ -12,6 +12,7 @@ there (evimap.answer), never from a copy here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from evimap import Answer, Reference, Statement
 from evimap.answer import Notice
@@ -115,7 +116,7 @@ class AnswerView:
         return cls(answer, notices, short, sections, definitions)
 
 
-def stored_answer(data: dict | None) -> Answer | None:
+def stored_answer(data: dict[str, Any] | None) -> Answer | None:
     """The Answer a page stores as JSON (None when it stores none for that audience)."""
     return Answer.from_dict(data) if data else None
 
