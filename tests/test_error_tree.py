@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 
@@ -36,3 +37,23 @@ def test_every_error_class_is_in_a_drawn_tree():
     ours = {c.__name__ for c in _subclasses(EvimapError) if c.__module__.startswith("evimap.")}
     assert ours >= {"NotFoundError", "SemanticUnavailableError", "NotAuthenticated"}
     assert sorted(name for name in ours if name not in drawn) == []
+
+
+def test_the_statuses_drawn_beside_the_site_s_errors_are_theirs():
+    pytest.importorskip("django")
+    site_errors = importlib.import_module("evimap.site.errors")
+    drawn = re.findall(r"── (\w+)\s.*?(\d{3})$", site_errors.__doc__ or "", re.MULTILINE)
+    assert len(drawn) >= 12
+    assert {name: getattr(site_errors, name).status for name, _ in drawn} == {
+        name: int(status) for name, status in drawn
+    }
+
+
+def test_a_try_again_error_says_when_and_a_fetch_says_whether():
+    site_errors = pytest.importorskip("evimap.site.errors")
+    for name in ("DatabaseBusy", "DatabaseUnavailable", "LibraryUnavailable", "EngineStarting"):
+        error = getattr(site_errors, name)("try later")
+        assert (error.status, error.retryable) == (503, True) and error.retry_after > 0
+    assert errors.FetchError("timeout").retryable
+    assert not errors.FetchError("HTTP 404", retryable=False).retryable
+    assert errors.FetchError("x").status == 502 and not errors.QuestionError("x").retryable
