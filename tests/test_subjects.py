@@ -136,3 +136,38 @@ def test_a_study_stands_in_for_a_lay_answer_only_when_it_speaks_of_what_was_aske
         clinician = compose(text, query, hits, Audience.CLINICIAN, nearest=near)
         assert patient.abstained is not lay_answers
         assert not clinician.abstained
+
+
+def test_the_words_of_a_type_phrase_are_not_asked_on_their_own() -> None:
+    """ "side effects": a study of zorblatine's "effects" on blood markers is no answer."""
+    text = "What are the side effects of zorblatine?"
+    query = query_of(text, _analysis(text, "side_effects", "zorblatine"))
+    assert query.parts[0].asked == ()
+    assert {a.word for a in query.parts[0].aspects if a.names_type} == {"side", "effects"}
+
+
+def test_a_form_of_the_focus_has_its_word_before_the_name() -> None:
+    from evimap.matching import _a_form_of
+
+    text = "What are the symptoms of quillstone disease?"
+    query = query_of(text, _analysis(text, "symptoms", "quillstone disease"))
+    form = page(
+        6, "What is (are) hereditary quillstone disease?", "hereditary quillstone disease", ""
+    )
+    other = page(
+        7, "What is (are) quillstone disease sensitivity?", "quillstone disease sensitivity", ""
+    )
+    assert _a_form_of(form, query)
+    assert not _a_form_of(other, query)
+
+
+def test_a_study_must_say_in_its_title_that_it_studied_what_was_asked() -> None:
+    from evimap.compose import _study_of_the_question
+
+    text = "What is the survival of people with quillstone disease?"
+    query = query_of(text, _analysis(text, "outlook", "quillstone disease"))
+    assert _study_of_the_question(_study("Survival in quillstone disease: a cohort"), query)
+    assert not _study_of_the_question(_study("Blood markers in quillstone disease"), query)
+    treated = "How is quillstone disease treated?"
+    query = query_of(treated, _analysis(treated, "treatment", "quillstone disease"))
+    assert _study_of_the_question(_study("Zorblatine in quillstone disease"), query)

@@ -163,6 +163,8 @@ def candidates(
             doc, about or _names_in_head(doc, query), topical, asked, urgent
         ):
             continue
+        if not own and doc.kind is SourceKind.RESEARCH and not _study_of_the_question(doc, query):
+            continue
         if doc.kind is SourceKind.RESEARCH and (
             audience.lay or (off_subject is not None and off_subject(doc.title))
         ):
@@ -212,6 +214,20 @@ def _off_the_question(
     if doc.question is not None and not about and source_type(doc) != OVERVIEW:
         return True  # an overview of a broader subject may name the focus as a part of it
     return _answers_another_type(doc, asked)
+
+
+def _study_of_the_question(doc: Document, query: Query) -> bool:
+    """Whether a study's title says it studied what was asked, beside the focus: a word
+    asked ("relapses" for MS flares) or a word of the type asked ("survival" for a
+    prognosis; any trial may answer how a condition is treated). "Bosentan in pulmonary
+    hypertension secondary to IPF" does not answer the outlook of IPF."""
+    title = Tokens.of(doc.title)
+    for part in query.parts:
+        if themes().get(part.qtype, {}).get("any_study"):
+            return True
+        if any(a.stems & title.stems for a in part.asked) or _answers_type(title, part.qtype):
+            return True
+    return not query.parts
 
 
 def _answers_another_type(doc: Document, asked: set[str]) -> bool:

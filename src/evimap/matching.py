@@ -109,14 +109,14 @@ def source_type(doc: Document) -> str:
 
 
 def _a_form_of(doc: Document, query: Query) -> bool:
-    """Whether a source question's subject is a form of the focus: its name and one word
+    """Whether a source question's subject is a form of the focus: its name after one word
     more ("hereditary hemochromatosis", "congenital hypothyroidism"), not another condition
-    that holds its name ("Huntington disease-like syndrome", "sudden infant death with
-    dysgenesis of the testes syndrome")."""
+    that holds its name ("Huntington disease-like syndrome", "warfarin sensitivity",
+    "sudden infant death with dysgenesis of the testes syndrome")."""
     own = words(doc.question.focus) if doc.question else []
     name = words(query.focus[0]) if query.focus else []
     extra = len(own) - len(name)
-    return extra == 1 and names_focus(" ".join(own), query.focus[:1]) and "like" not in own
+    return extra == 1 and own[1:] == name  # "warfarin sensitivity" is no form of warfarin
 
 
 def _about(doc: Document) -> str:

@@ -212,13 +212,23 @@ def _part(
         if key is not None:
             groups[key] |= {stem(w) for phrase in term.clinical for w in words(phrase)}
     cues = tuple(themes().get(qtype, {}).get("cues", ()))
+    in_phrase = _phrase_words(text, cues)
     aspects = []
     for key, alts in groups.items():
-        names_type = bool(cues) and mentions(key, cues)
+        names_type = bool(cues) and (mentions(key, cues) or key in in_phrase)
         narrows = key in near and not names_type
         aspects.append(Aspect(weights[key], frozenset(alts), names_type, narrows, asked[key]))
     request = not text.rstrip().endswith("?") and is_request(text)
     return Part(tuple(aspects), qtype, bool(_YES_NO.match(text)), request)
+
+
+def _phrase_words(text: str, cues: tuple[str, ...]) -> set[str]:
+    """Stems of the words of a cue of several words the text holds ("side effects"): each
+    names the type, none is asked on its own (a study of metformin's "effects" on
+    inflammation does not answer its side effects)."""
+    lower = " ".join(words(text))
+    phrases = [c.lower().rstrip("*") for c in cues if " " in c]
+    return {stem(w) for p in phrases if p in lower for w in words(p)}
 
 
 def _parts_of(question: str, analysis: object | None) -> list[tuple[str, str, frozenset[str]]]:
