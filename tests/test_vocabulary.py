@@ -147,6 +147,54 @@ def test_short_words_are_not_spell_corrected(vocabulary):
     assert names(vocabulary, "hopz") == []
 
 
+def _page(focus: str, synonyms: list[str], cuis: list[str], n: int) -> Document:
+    return Document.from_dict(
+        {
+            "id": f"medquad:TEST_{n}",
+            "kind": "reference",
+            "collection": "medquad",
+            "title": f"What is (are) {focus}?",
+            "passages": [{"text": f"{focus} is invented.", "heading": ""}],
+            "question": {
+                "text": f"What is (are) {focus}?",
+                "qtype": "information",
+                "focus": focus,
+                "synonyms": synonyms,
+                "cuis": cuis,
+                "semantic_types": ["T047"],
+            },
+        }
+    )
+
+
+def test_a_short_word_is_read_as_a_name_with_letters_left_out():
+    """ "qisma" is "Quistma" with two letters left out (first and last kept); other edits of
+    a short word are never tried, and a reading that names nothing is not kept."""
+    vocabulary = Vocabulary.build([_page("Quistma", [], [], 1), _page("Brelloxa", [], [], 2)])
+    found = vocabulary.match("my son has bad qisma attacks")
+    assert [c.name for c in found.concepts] == ["Quistma"]
+    assert found.corrections == (("qisma", "quistma"),)
+    assert names(vocabulary, "qxsma") == []  # not a subsequence
+    assert names(vocabulary, "quistmas and qistm") == ["Quistma"]  # last letter differs
+
+
+def test_a_name_adding_a_with_clause_is_another_condition():
+    """A page lists "Grellfoot with nail dysplasia syndrome" as a synonym of "Grellfoot
+    syndrome" and both carry one CUI: still two conditions."""
+    pages = [
+        _page("Grellfoot syndrome", ["Grellfoot with nail dysplasia syndrome"], ["C01"], 1),
+        _page("Grellfoot with nail dysplasia syndrome", ["GNDS"], ["C01", "C02"], 2),
+        _page("Blorvic fever", ["Blorvic pyrexia"], ["C03"], 3),
+        _page("Blorvic pyrexia", [], ["C03"], 4),
+    ]
+    vocabulary = Vocabulary.build(pages)
+    plain = vocabulary.lookup("Grellfoot syndrome")
+    other = vocabulary.lookup("grellfoot with nail dysplasia syndrome")
+    assert plain is not None and other is not None and plain.name != other.name
+    assert "Grellfoot with nail dysplasia syndrome" not in plain.synonyms
+    assert vocabulary.lookup("Blorvic pyrexia") == vocabulary.lookup("Blorvic fever")  # joined
+
+
 def test_keys_are_case_plural_spelling_and_possessive_insensitive():
     assert word_key("Diseases") == word_key("disease")
     assert word_key("Allergies") == word_key("allergy")

@@ -3,7 +3,8 @@
     (a) MedQuAD foci, synonyms, UMLS CUIs and semantic types of the library's documents.
         Pages with the same focus are one concept, and so are pages naming each other's
         focus as a synonym when their CUIs agree ("Heart attack" lists "Myocardial
-        infarction"); a shared CUI alone joins nothing (MedQuAD's CUIs are coarse);
+        infarction"), unless one adds a "with" clause to the other's name; a shared CUI
+        alone joins nothing (MedQuAD's CUIs are coarse);
     (b) Disease Ontology reports (HumanDO.tsv labels, allXREFinDO.tsv and MESHinDO.tsv links):
         a DO term joins the concept that has its label as a name (or carries its CUI), adding
         DOID, MeSH and ICD-10-CM ids and its clinical label as the preferred name; other DO
@@ -55,8 +56,8 @@ from evimap.vocabulary.words import (
     word_key,
 )
 
-FORMAT = 3  # 2: names made of generic words that a source asks about are names; 3: plain
-# names and technical terms (CDC thesaurus)
+FORMAT = 4  # 2: names made of generic words that a source asks about are names; 3: plain
+# names and technical terms (CDC thesaurus); 4: no join of a name adding a "with" clause
 MAX_NAME_WORDS = 12  # longer MedQuAD page titles are never typed by anyone
 MAX_SYNONYMS = 12  # shown per concept
 KNOWN_MIN_COUNT = 2  # a lower-case word seen this often in the library is real English
@@ -203,8 +204,10 @@ class _Builder:
 
         Pages are grouped by focus name. Two groups join when one lists the other's focus as
         a synonym and their CUIs agree (share one, or one has none): "Heart attack" lists
-        "Myocardial infarction". A CUI alone never joins pages: MedQuAD's automatic CUIs are
-        coarse (70 syndromes carry C0039082 "Syndrome"), and synonyms alone are loose
+        "Myocardial infarction"; not when one name holds the other's words and adds a "with"
+        clause (`_adds_a_with`: SIDS is not SIDDT, whatever a page lists). A CUI alone never
+        joins pages: MedQuAD's automatic CUIs are coarse (70 syndromes carry C0039082
+        "Syndrome"), and synonyms alone are loose
         ("Demyelinating disease" is listed for multiple sclerosis). A DO term attaches to the
         groups that have its label as a name (CUIs agreeing), else to the one group whose
         single CUI it carries; otherwise it is a concept of its own.
@@ -214,7 +217,12 @@ class _Builder:
         for key, group in self.groups.items():
             for synonym in group.synonyms:
                 other = phrase_key(synonym)
-                if other != key and other in self.groups and _agree(cuis[key], cuis[other]):
+                if (
+                    other != key
+                    and other in self.groups
+                    and _agree(cuis[key], cuis[other])
+                    and not _adds_a_with(key, other)
+                ):
                     joins.join(other, into=key)
         attached = self._place_ontology_terms(joins, cuis)
         self.groups = self._merged(joins, attached)
@@ -455,6 +463,18 @@ def _main_name(group: _Group, name: str, words: list[str]) -> bool:
     return len(words) > 1 and (name in group.focus or name in group.labels)
 
 
+def _adds_a_with(key: str, other: str) -> bool:
+    """Whether one name holds every word of the other and adds a "with" clause: "Sudden
+    infant death with dysgenesis of the testes syndrome" is another condition than "Sudden
+    infant death syndrome", and "Alaninuria with microcephaly, dwarfism, ..." than
+    "Dwarfism", whatever synonyms MedQuAD lists (names given as keys)."""
+    words, others = key.split(), other.split()
+    if ("with" in words) == ("with" in others):
+        return False
+    shorter, longer = (words, others) if "with" in others else (others, words)
+    return set(shorter) <= set(longer)
+
+
 def _agree(cuis: set[str], other: set[str]) -> bool:
     """Two CUI sets agree when they share one or either is empty."""
     return not cuis or not other or bool(cuis & other)
@@ -505,8 +525,9 @@ def _sorted_ids(ids: set[str]) -> list[str]:
 
 
 def _display_synonyms(group: _Group, preferred: str) -> list[str]:
-    """Other names worth showing: no page titles ("Heart attack - discharge"), and no name
-    that merely adds words to another name ("Thrombolytic drugs for heart attack")."""
+    """Other names worth showing: no page titles ("Heart attack - discharge"), no name
+    that merely adds words to another name ("Thrombolytic drugs for heart attack"), and no
+    name of another condition (`_adds_a_with`)."""
     seen = {phrase_key(preferred)}
     keys = {f" {phrase_key(n)} " for n in (preferred, *group.names())} - {"  "}
     chosen = []
@@ -517,7 +538,8 @@ def _display_synonyms(group: _Group, preferred: str) -> list[str]:
         key = phrase_key(name)
         padded = f" {key} "
         longer = any(k != padded and k in padded for k in keys)
-        if key in seen or longer or _PAGE_VARIANT.search(name) or len(name) > 60:
+        other = _adds_a_with(phrase_key(preferred), key)  # SIDDT is no name of SIDS
+        if key in seen or longer or other or _PAGE_VARIANT.search(name) or len(name) > 60:
             continue
         seen.add(key)
         chosen.append(name)

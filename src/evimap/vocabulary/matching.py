@@ -3,7 +3,8 @@
 Matching (`Vocabulary.match`) is longest-match over normalised words: case-, punctuation- and
 plural-insensitive, British spellings mapped, possessives dropped. A word of six letters or
 more that is neither lower-case English seen in the library nor a vocabulary word is read as
-the most frequent vocabulary word one edit away ("sclerosys" -> "sclerosis"), when that
+the most frequent vocabulary word one edit away ("sclerosys" -> "sclerosis"), and one of four
+or five letters as one with one or two letters left out ("asma" -> "asthma"), when that
 completes a name. Upper-case abbreviations from the evidence ("MI", "HBP") match as written
 only; the curated abbreviations are disambiguated by cue words anywhere in the question, then
 by frequency. Stop words and generic words ("disease", "blood") never make a concept alone.
@@ -37,6 +38,10 @@ MAX_MATCH_CHARS = 20_000  # match() looks at no more than this (bounded work)
 MAX_CORRECTIONS = 12  # spelling corrections tried per text
 ONE_WORD_FIX_LETTERS = 6  # a correction to a one-word name this long is kept ("anemia")
 TYPO_MAX_LETTERS = 30  # longer "words" are not words (and their edits would be many)
+# Shorter words than TYPO_MIN_LETTERS, of these lengths, are read as a vocabulary word with
+# one or two letters left out ("asma"), never with other edits: too many short words are one
+# edit from a name.
+SHORT_TYPO_LETTERS = (4, 5)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -108,6 +113,12 @@ def _edits1(word: str) -> Iterator[str]:
             yield left + c + right
 
 
+def _leaves_out(word: str, short: str) -> bool:
+    """Whether `short` is `word` with some of its letters left out (in order)."""
+    letters = iter(word)
+    return all(c in letters for c in short)
+
+
 def _is_shouting(text: str) -> bool:
     letters = [c for c in text[:2000] if c.isalpha()]
     return len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
@@ -144,6 +155,7 @@ class Vocabulary:
             words = key.split(" ")
             lengths[words[0]].add(len(words))
         self._lengths = {first: sorted(n, reverse=True) for first, n in lengths.items()}
+        self._ends: dict[tuple[str, str], list[str]] | None = None  # see _dropped_letters
 
     # -- building, saving, loading ----------------------------------------------------
 
@@ -253,7 +265,11 @@ class Vocabulary:
         if len(kept) < len(fixes):
             scan = _Scan(self, text, tokens, words, kept, shouting)
         fixed = {tokens[i].raw.lower(): w for i, w in kept.items()}
-        spelling = {tokens[i].raw.lower(): w for i, w in fixes.items()}
+        spelling = {  # a short word's reading only where it names something ("wiht")
+            tokens[i].raw.lower(): w
+            for i, w in fixes.items()
+            if i in kept or len(tokens[i].raw) >= TYPO_MIN_LETTERS
+        }
         return VocabularyMatch(
             tuple(scan.concepts), tuple(scan.terms), tuple(fixed.items()), tuple(spelling.items())
         )
@@ -265,7 +281,7 @@ class Vocabulary:
         for i, token in enumerate(tokens):
             lower = token.raw.lower()
             if (
-                not TYPO_MIN_LETTERS <= len(lower) <= TYPO_MAX_LETTERS
+                not SHORT_TYPO_LETTERS[0] <= len(lower) <= TYPO_MAX_LETTERS
                 or not lower.isalpha()
                 or token.key in self._lengths
                 or lower in self._known
@@ -275,10 +291,30 @@ class Vocabulary:
             tries += 1
             if tries > MAX_CORRECTIONS:
                 break
-            candidates = {c for c in _edits1(lower) if c in self._typo_targets}
+            candidates = (
+                {c for c in _edits1(lower) if c in self._typo_targets}
+                if len(lower) >= TYPO_MIN_LETTERS
+                else self._dropped_letters(lower)
+            )
             if candidates:
                 fixes[i] = max(candidates, key=lambda c: (self._typo_targets[c], c))
         return fixes
+
+    def _dropped_letters(self, word: str) -> set[str]:
+        """Vocabulary words that a short word (SHORT_TYPO_LETTERS) spells with one or two
+        letters left out, first and last letters kept: "asma" for "asthma"."""
+        if self._ends is None:
+            ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+            low, high = SHORT_TYPO_LETTERS
+            for target in self._typo_targets:
+                if low + 1 <= len(target) <= high + 2 and target.isalpha():
+                    ends[target[0], target[-1]].append(target)
+            self._ends = dict(ends)
+        return {
+            target
+            for target in self._ends.get((word[0], word[-1]), ())
+            if 0 < len(target) - len(word) <= 2 and _leaves_out(target, word)
+        }
 
     def _longest(self, keys: list[str], i: int) -> tuple[int, str] | None:
         for width in self._lengths.get(keys[i], ()):
