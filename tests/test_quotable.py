@@ -164,3 +164,12 @@ def test_what_research_should_do_next_is_no_finding() -> None:
     assert research_agenda("Whether zorblatine helps remains to be determined.")
     assert not research_agenda("Zorblatine reduced flares in the randomized trial.")
     assert not research_agenda("More studies showed a benefit of zorblatine.")
+
+
+def test_the_one_just_named_leans_back() -> None:
+    from evimap.quotable import leans_back
+
+    assert leans_back("The test can show damage to the lining of the gut.")
+    assert leans_back("The rash, which does not itch, fades in a week.")
+    assert not leans_back("The test for quillstone disease is a blood test.")
+    assert not leans_back("The doctor may ask about your family history.")

@@ -171,3 +171,11 @@ def test_a_study_must_say_in_its_title_that_it_studied_what_was_asked() -> None:
     treated = "How is quillstone disease treated?"
     query = query_of(treated, _analysis(treated, "treatment", "quillstone disease"))
     assert _study_of_the_question(_study("Zorblatine in quillstone disease"), query)
+
+
+def test_a_dictionary_definition_goes_under_the_overview() -> None:
+    from evimap.compose import _GLOSSED
+
+    assert _GLOSSED.match("A common condition in which fat builds up in the quill gland.")
+    assert _GLOSSED.match("A drug that blocks acid from being made in the stomach.")
+    assert not _GLOSSED.match("A blood test can show the fictional antibodies.")

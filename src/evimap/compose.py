@@ -646,11 +646,23 @@ _DEFINING = re.compile(
 )
 
 
+# A dictionary's definition, a noun phrase without its term: "A common condition in which
+# fat builds up in the liver", "A drug that blocks acid from being made in the stomach".
+_GLOSSED = re.compile(
+    r"^(?:a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:in which|that|which|used to|used in)\b",
+    re.IGNORECASE,
+)
+
+
 def _overview_if_defining(cand: Candidate, heading: str, qtype: str) -> str:
     """A sentence that says what something is ("Pulmonary fibrosis is a disease in which
     ...") and nothing of the kind asked goes under the overview's heading, not "Outlook"
-    ("Lupus nephritis is a kidney disorder that is a complication of lupus" stays)."""
+    ("Lupus nephritis is a kidney disorder that is a complication of lupus" stays); a
+    dictionary's definition always does ("A common condition in which fat builds up in the
+    liver" is not about diet for holding "fat")."""
     said = _said(cand)
+    if _GLOSSED.match(said):
+        return part_heading(OVERVIEW)
     if _DEFINING.match(said) and not _answers_type(Tokens.of(said), qtype):
         return part_heading(OVERVIEW)
     return heading

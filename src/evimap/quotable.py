@@ -42,7 +42,10 @@ _LEANS_INSIDE = re.compile(
     r"procedure|type|form|problem|symptom|treatment)\b|"
     r"(?:they|it) (?:also|too)\b|also (?:can|may|might|could|raise|increase|cause))|"
     # "There may also be ...", "Women also get ...", not "X is also called Y"
-    r"^(?:[\w'-]+\s+){1,2}also\b(?! (?:called|known|referred))",
+    r"^(?:[\w'-]+\s+){1,2}also\b(?! (?:called|known|referred))|"
+    # "The test can show damage ...", "The rash, which ...": the one just named
+    r"^the (?:test|tests|biopsy|rash|procedure|scan|exam|operation|sample|results?|tube|"
+    r"device|sores?|lump|stone|growth)\b(?!\s+(?:of|for|is called|called|used|that|which)\b)",
     re.IGNORECASE,
 )
 
