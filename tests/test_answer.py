@@ -46,3 +46,30 @@ def test_a_reference_reads_back_from_the_json_a_page_stores():
     assert Reference.from_dict(stored) == TRIAL
     old = {k: v for k, v in asdict(TRIAL).items() if k not in ("url", "design", "grade")}
     assert Reference.from_dict(old).url == "" and Reference.from_dict(old).grade == ""
+
+
+def test_an_answer_stored_by_an_older_evimap_reads_back_with_defaults():
+    from evimap import Answer, Audience
+
+    stored = {
+        "question": "Why?",
+        "audience": "clinician",
+        "short_answer": [{"text": "Because.", "citations": [1]}],  # no support, no extractive
+        "sections": [{"kind": "research", "title": "From the Research", "themes": []}],
+        "references": [{k: v for k, v in asdict(TRIAL).items() if k not in ("url", "design")}],
+        "status_line": "forged",  # what to_dict adds is never read back
+    }
+    answer = Answer.from_dict(stored)
+    assert answer.audience is Audience.CLINICIAN and answer.qtype == "" and answer.focus == ()
+    (said,) = answer.short_answer
+    assert (said.citations, said.support, said.extractive) == ((1,), (), True)
+    assert answer.sections[0].statements == () and answer.definitions == ()
+    assert answer.references[0].design == "" and answer.references[0].url == ""
+    assert answer.status_line == pending_line(1) and not answer.abstained
+
+
+def test_an_abstained_answer_says_so_in_its_status_line():
+    from evimap import Answer
+
+    answer = Answer.from_dict({"question": "Why?", "audience": "patient", "abstained": True})
+    assert answer.status_line.startswith("No answer drafted")

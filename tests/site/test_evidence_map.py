@@ -99,3 +99,27 @@ def test_points_of_one_year_and_level_stay_in_the_frame_and_apart():
     no_date = float(re.search(r'<text class="year" x="([\d.]+)"[^>]*>n\.d\.<', svg).group(1))
     first_year = min(float(x) for x in re.findall(r'<text class="year" x="([\d.]+)"[^>]*>\d', svg))
     assert max(xs[3:7]) + 15 < first_year - 15 and no_date < first_year
+
+
+def test_a_year_outside_what_a_source_can_have_is_no_year():
+    svg = evidence_map([ref(1, "research", "Odd", 0), ref(2, "research", "Far", 5000)])
+    ticks = re.findall(r'<text class="year"[^>]*>([^<]+)</text>', svg)
+    desc = re.search(r'<desc id="evidence-map-desc">(.*?)</desc>', svg).group(1)
+    assert ticks == ["n.d."] and desc.count("no date") == 2
+
+
+def test_one_year_is_widened_to_a_few_so_it_is_not_the_whole_axis():
+    svg = evidence_map([ref(1, "guideline", "G", 2020), ref(2, "research", "R", 2020)])
+    ticks = [int(t) for t in re.findall(r'<text class="year"[^>]*>(\d+)</text>', svg)]
+    assert ticks[0] < 2020 < ticks[-1] and ticks[-1] - ticks[0] >= 4
+
+
+def test_points_are_drawn_by_kind_square_circle_diamond():
+    svg = evidence_map(REFS)
+    shapes = re.findall(r'<a class="point kind-(\w+)"[^>]*><title>[^<]*</title><(\w+)', svg)
+    assert shapes == [
+        ("reference", "polygon"),
+        ("guideline", "rect"),
+        ("research", "circle"),
+        ("research", "circle"),
+    ]
