@@ -458,7 +458,7 @@ def test_how_consumers_word_a_type_weighs_in_unless_a_strong_cue_decides():
 
     from evimap.questions import classify, default_model, features
 
-    base = default_model()
+    base = replace(default_model(), consumer_model={})  # the form before the regression
     story = "my knee has hurt for months and nothing helps"
 
     def leaning(to: str):
@@ -476,3 +476,52 @@ def test_how_consumers_word_a_type_weighs_in_unless_a_strong_cue_decides():
     assert next(iter(classify(story, leaning("cause")))) == "cause"
     cued = "what are the side effects of <drug>"
     assert next(iter(classify(cued, model))) == "side_effects"
+
+
+def test_the_consumer_regression_weighs_evidence_and_consumers_mix_of_types():
+    """Shared weights on each type's evidence (model, cues in the part and the message) and
+    a bias per type consumers ask; a type they never ask gets the mean bias, so its cue can
+    still choose it."""
+    from dataclasses import replace
+
+    from evimap.questions import CONCEPT, classify, default_model, type_evidence
+
+    fitted = {
+        "labels": ["cause", "treatment"],
+        "shared": [0.0, 4.0, 0.0, 0.0],  # the part's cue alone
+        "bias": [0.0, 2.0],
+        "unseen_bias": 1.0,
+    }
+    model = replace(default_model(), consumer_model=fitted)
+    evidence = type_evidence(f"what causes {CONCEPT}", model)
+    assert evidence["cause"][1:3] == (7 / 8, 1.0) and evidence["treatment"][1] == 0.0
+    logits = model.consumer_logits(evidence)
+    assert logits["cause"] == 3.5 and logits["treatment"] == 2.0
+    assert next(iter(classify(f"what causes {CONCEPT}", model))) == "cause"
+    assert next(iter(classify("my knee has hurt for months", model))) == "treatment"
+    assert next(iter(classify(f"how common is {CONCEPT}", model))) == "frequency"  # unseen
+    message = (f"what causes {CONCEPT}? any thoughts?", "")
+    whole = type_evidence("any thoughts?", model, message=message)
+    assert whole["cause"][3] == 7 / 8 and whole["cause"][1] == 0.0  # the message's cue
+
+
+def test_a_consumer_regression_is_fitted_and_cross_validated_without_the_held_out_half():
+    """The trainer's regression learns which evidence tells the type (fictional data)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
+    import build_qtype_model as build
+
+    labels = ("cause", "treatment", "outlook")
+
+    def evidence(cued: str) -> dict:
+        return {t: (-0.5, 7 / 8 if t == cued else 0.0, float(t == cued), 0.0) for t in labels}
+
+    examples = [("cause", evidence("cause"))] * 6 + [("treatment", evidence("outlook"))] * 2
+    examples += [("treatment", evidence("treatment"))] * 6
+    fitted = build._fit(examples)
+    assert fitted["labels"] == ["cause", "treatment"]
+    assert fitted["shared"][1] > 0  # a cue is evidence for its type
+    assert fitted["unseen_bias"] == round(sum(fitted["bias"]) / 2, 4)
+    model = QtypeModel(labels, (0.0,) * 3, {}, consumer_model=fitted)
+    assert max(model.consumer_logits(evidence("cause")).items(), key=lambda kv: kv[1])[0] == "cause"

@@ -12,8 +12,10 @@
 3. Focus: the vocabulary's concepts named in the text, those of the question parts first.
 4. Type: per part, a naive Bayes model learned from MedQuAD's 47k typed questions
    (data/qtype_model.json, built by scripts/build_qtype_model.py) over word uni- and
-   bi-grams with the named concepts masked, plus weighted cue rules for consumer phrasing
-   (data/qtype_cues.tsv). The question's type is its first part's.
+   bi-grams with the named concepts masked, and weighted cue rules for consumer phrasing
+   (data/qtype_cues.tsv), in the part and in the whole message; a softmax regression
+   learned from consumers' own messages weighs the two, unless one strong cue decides.
+   The question's type is its first part's.
 5. Expansions: clinical terms for lay words and abbreviations, and the focus's names.
 6. Safety: red flags and requests for personal advice (`evimap.safety`), over up to
    `SAFETY_CHARS` of the cleaned text, beyond what is analysed.
@@ -32,7 +34,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
@@ -41,7 +43,7 @@ import yaml
 from evimap import safety
 from evimap.errors import QuestionError
 from evimap.safety import SafetyCheck
-from evimap.vocabulary import Concept, LayTerm, Vocabulary, phrase_key
+from evimap.vocabulary import Concept, LayTerm, Vocabulary, VocabularyMatch, phrase_key
 
 MAX_INPUT_CHARS = 200_000  # characters of input read at all
 MAX_CHARS = 2_000  # characters of cleaned text analysed
@@ -222,6 +224,9 @@ class QtypeModel:
     consumer_prior: tuple[float, ...] = ()
     # naive Bayes over consumers' own messages: {"labels", "prior", "likelihood", "weight"}
     consumer_words: dict = field(default_factory=dict)
+    # a softmax regression over the types consumers ask (`consumer_logits`): {"labels",
+    # "shared", "bias", "unseen_bias"}; when present it replaces the two above
+    consumer_model: dict = field(default_factory=dict)
 
     @classmethod
     def train(
@@ -283,6 +288,7 @@ class QtypeModel:
             "meta": self.meta,
             "consumer_prior": list(self.consumer_prior),
             "consumer_words": self.consumer_words,
+            "consumer_model": self.consumer_model,
         }
 
     @classmethod
@@ -297,6 +303,7 @@ class QtypeModel:
             data.get("meta", {}),
             consumer,
             words,
+            data.get("consumer_model") or {},
         )
 
     def consumer_scores(self, masked: str) -> dict[str, float]:
@@ -318,28 +325,84 @@ class QtypeModel:
         neutral = sum(scores.values()) / len(scores)
         return {label: scores.get(label, neutral) for label in self.labels}
 
+    def consumer_logits(self, evidence: dict[str, tuple[float, ...]]) -> dict[str, float]:
+        """The consumer regression's score of each type: shared weights on each type's
+        evidence (`type_evidence`) plus, for the types consumers' annotations use, a bias
+        learned from their messages. A type never annotated gets the mean bias: neither
+        favoured nor ruled out, so its cue can still choose it."""
+        fitted = self.consumer_model
+        bias = dict(zip(fitted["labels"], fitted["bias"], strict=True))
+        return {
+            label: sum(a * x for a, x in zip(fitted["shared"], evidence[label], strict=True))
+            + bias.get(label, fitted["unseen_bias"])
+            for label in self.labels
+        }
+
+
+@lru_cache(maxsize=256)
+def cue_weights(masked: str, plain: str = "") -> dict[str, float]:
+    """The strongest cue (data/qtype_cues.tsv) found for each type; `plain` is the question
+    before masking (a cue may be inside a concept's name: "blood test"). Remembered: every
+    part of a message reads the whole message's cues too (do not change the result)."""
+    lowered = masked.lower()
+    plain = plain.lower() or lowered
+    best: dict[str, float] = {}
+    for pattern, label, weight, on_masked in _cues():
+        if weight > best.get(label, 0.0) and pattern.search(lowered if on_masked else plain):
+            best[label] = weight
+    return best
+
+
+def type_evidence(
+    masked: str, model: QtypeModel, *, plain: str = "", message: tuple[str, str] = ("", "")
+) -> dict[str, tuple[float, ...]]:
+    """Per type, for `consumer_logits`: the MedQuAD model's log-probability of the part
+    (floored, as a share of the floor); the strongest cue's weight in the part / 8; 1.0 when
+    that cue is strong; the strongest cue's weight in the whole message / 8."""
+    posterior = model.log_posterior(masked.replace(DRUG, CONCEPT))
+    best = cue_weights(masked, plain)
+    whole = cue_weights(*message) if message[0] else best
+    return {
+        label: (
+            max(lp, NB_FLOOR) / -NB_FLOOR,
+            best.get(label, 0.0) / 8,
+            float(best.get(label, 0.0) >= STRONG_CUE),
+            whole.get(label, 0.0) / 8,
+        )
+        for label, lp in posterior.items()
+    }
+
 
 def classify(
-    masked: str, model: QtypeModel | None = None, *, cues: bool = True, plain: str = ""
+    masked: str,
+    model: QtypeModel | None = None,
+    *,
+    cues: bool = True,
+    plain: str = "",
+    message: tuple[str, str] = ("", ""),
 ) -> dict[str, float]:
     """Share of each question type for one (masked) question, highest first.
 
     `plain` is the question before masking: cues that do not look at concepts are looked for
-    there (a concept's name may hold the cue: "blood test"). `cues=False` scores with the
-    learned model alone (to measure what the cues add). When no cue reads the question (a
-    vague "any thoughts?" closing a long message), the mix of types in consumers' own
-    messages weighs in (`QtypeModel.consumer_prior`); unless a strong cue reads it, how
-    consumers word each type does too (`QtypeModel.consumer_scores`).
+    there (a concept's name may hold the cue: "blood test"); `message` is the same pair
+    (masked, plain) of the whole message the question is part of. `cues=False` scores with
+    the learned MedQuAD model alone (to measure what the cues add).
+
+    With a consumer model (`QtypeModel.consumer_model`) and no strong cue that outranks
+    every other (`decided`), the type is its softmax regression over each type's evidence
+    (`type_evidence`: the model, the cues in the part and in the whole message). Otherwise:
+    the MedQuAD model plus the cues' weights; when no cue reads the question, the mix of
+    types in consumers' own messages weighs in (`QtypeModel.consumer_prior`); unless a strong
+    cue reads it, how consumers word each type does too (`QtypeModel.consumer_scores`); both
+    only in a model built before the regression.
     """
     model = model or default_model()
+    if model.consumer_model and cues and not decided(cue_weights(masked, plain)):
+        evidence = type_evidence(masked, model, plain=plain, message=message)
+        return _shares(model.consumer_logits(evidence))
     posterior = model.log_posterior(masked.replace(DRUG, CONCEPT))
     scores = {label: max(lp, NB_FLOOR) for label, lp in posterior.items()}
-    lowered = masked.lower()
-    plain = plain.lower() or lowered
-    best_cue: dict[str, float] = {}
-    for pattern, label, weight, on_masked in _cues() if cues else ():
-        if weight > best_cue.get(label, 0.0) and pattern.search(lowered if on_masked else plain):
-            best_cue[label] = weight
+    best_cue = cue_weights(masked, plain) if cues else {}
     for label, weight in best_cue.items():
         scores[label] = scores.get(label, NB_FLOOR) + weight
     if not best_cue and model.consumer_prior:  # no cue: what consumers mostly ask weighs in
@@ -348,6 +411,18 @@ def classify(
     if max(best_cue.values(), default=0.0) < STRONG_CUE:  # a strong cue decides alone
         for label, score in model.consumer_scores(masked.replace(DRUG, CONCEPT)).items():
             scores[label] = scores.get(label, NB_FLOOR) + score  # how consumers ask each type
+    return _shares(scores)
+
+
+def decided(cues: dict[str, float]) -> bool:
+    """Whether one strong cue outranks every other cue found: "how do we stop another one"
+    asks about prevention, whatever "stop" says elsewhere."""
+    ranked = sorted(cues.values(), reverse=True)
+    return bool(ranked) and ranked[0] >= STRONG_CUE and (len(ranked) == 1 or ranked[1] < ranked[0])
+
+
+def _shares(scores: dict[str, float]) -> dict[str, float]:
+    """Scores as shares that sum to 1 (a softmax), highest first."""
     top = max(scores.values())
     shares = {label: math.exp(s - top) for label, s in scores.items()}
     total = sum(shares.values())
@@ -503,24 +578,13 @@ def analyze(
     truncated = truncated or len(analysed) < len(cleaned)
     ask_spans, context_spans = split(analysed)
     matched = vocabulary.match(analysed)
+    message = _typing_inputs(analysed, [(0, len(analysed))], matched)[0]
     parts = []
-    for start, end in ask_spans:
-        inside = [
-            (c.span[0] - start, c.span[1] - start, DRUG if c.kind in _DRUG_KINDS else CONCEPT)
-            for c in matched.concepts
-            if start <= c.span[0] and c.span[1] <= end
-        ]
-        part = analysed[start:end]
-        # cues read "sympotms" as "symptoms", and never a condition's own name: "hereditary"
-        # in "the prevalence of hereditary hemorrhagic telangiectasia" asks nothing
-        named = [
-            (c.span[0] - start, c.span[1] - start)
-            for c in matched.concepts
-            if c.kind == "condition" and start <= c.span[0] and c.span[1] <= end
-        ]
-        plain = _spelled(mask(part, named), matched.spelling)
-        scores = classify(mask(part, inside), model, cues=cues, plain=plain)
-        parts.append((QuestionPart(part, (start, end), next(iter(scores))), scores))
+    for (start, end), (masked, plain) in zip(
+        ask_spans, _typing_inputs(analysed, ask_spans, matched), strict=True
+    ):
+        scores = classify(masked, model, cues=cues, plain=plain, message=message)
+        parts.append((QuestionPart(analysed[start:end], (start, end), next(iter(scores))), scores))
     focus = _focus(matched.concepts, ask_spans)
     return QuestionAnalysis(
         text=analysed,
@@ -536,6 +600,48 @@ def analyze(
         lay_terms=matched.terms,
         out_of_scope=_out_of_scope(analysed),
     )
+
+
+def typing_inputs(
+    text: str, vocabulary: Vocabulary
+) -> tuple[list[tuple[str, str]], tuple[str, str]]:
+    """What the type of each part of `text` is read from, as `analyze` reads it: per part
+    (masked, plain) (see `classify`), and the same of the whole message."""
+    analysed = _cut(clean(text)[0], MAX_CHARS)
+    ask_spans, _ = split(analysed)
+    matched = vocabulary.match(analysed)
+    message = _typing_inputs(analysed, [(0, len(analysed))], matched)[0]
+    return _typing_inputs(analysed, ask_spans, matched), message
+
+
+def _typing_inputs(
+    analysed: str, ask_spans: list[tuple[int, int]], matched: VocabularyMatch
+) -> list[tuple[str, str]]:
+    """Per part: the part with its concepts masked (`DRUG` for medicines), and the part as
+    written with only its conditions masked and its misspellings corrected, for the cues:
+    they read "sympotms" as "symptoms", and never a condition's own name ("hereditary" in
+    "the prevalence of hereditary hemorrhagic telangiectasia" asks nothing)."""
+    inputs = []
+    for start, end in ask_spans:
+        part = analysed[start:end]
+        named = [
+            (c.span[0] - start, c.span[1] - start)
+            for c in matched.concepts
+            if c.kind == "condition" and start <= c.span[0] and c.span[1] <= end
+        ]
+        plain = _spelled(mask(part, named), matched.spelling)
+        inputs.append((_masked(analysed, matched.concepts, start, end), plain))
+    return inputs
+
+
+def _masked(text: str, concepts: Iterable[Concept], start: int, end: int) -> str:
+    """text[start:end] with the concepts inside it masked (`DRUG` for medicines)."""
+    inside = [
+        (c.span[0] - start, c.span[1] - start, DRUG if c.kind in _DRUG_KINDS else CONCEPT)
+        for c in concepts
+        if start <= c.span[0] and c.span[1] <= end
+    ]
+    return mask(text[start:end], inside)
 
 
 def _out_of_scope(text: str) -> str:
