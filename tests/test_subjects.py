@@ -179,3 +179,31 @@ def test_a_dictionary_definition_goes_under_the_overview() -> None:
     assert _GLOSSED.match("A common condition in which fat builds up in the quill gland.")
     assert _GLOSSED.match("A drug that blocks acid from being made in the stomach.")
     assert not _GLOSSED.match("A blood test can show the fictional antibodies.")
+
+
+def test_the_source_question_whose_label_the_reader_cues_leads() -> None:
+    """Genetics holds two labels: "chances our next child" asks what "Is X inherited?"
+    answers; "This condition is ..." opening that page is its subject, quotable."""
+    changes = page(
+        8,
+        "What are the genetic changes related to quillstone disease?",
+        "quillstone disease",
+        "Mutations in the fictional QSD1 gene cause quillstone disease. "
+        "The QSD1 gene provides instructions for making a fictional channel protein. "
+        "Mutations in the gene disrupt the channel in the quill gland.",
+        qtype="genetic changes",
+    )
+    inherited = page(
+        9,
+        "Is quillstone disease inherited?",
+        "quillstone disease",
+        "This condition is inherited in an autosomal recessive pattern in most families. "
+        "The parents of an affected child each carry one copy of the changed gene.",
+        qtype="inheritance",
+    )
+    text = "Our first child has quillstone disease. What are the chances our next child has it?"
+    query = query_of(text, _analysis(text, "genetics", "quillstone disease"))
+    hits = [SimpleNamespace(document=d) for d in (changes, inherited)]
+    assert {m.doc.id for m in entailed(query, hits)} == {"t:s9"}
+    answer = compose(text, query, hits, Audience.CAREGIVER, lead=entailed(query, hits))
+    assert answer.short_answer[0].text.startswith("This condition is inherited")

@@ -46,6 +46,7 @@ from evimap.quotable import (
     LIST_ITEM,
     leans_back,
     listing,
+    names_its_page,
     navigation,
     preclinical,
     research_agenda,
@@ -398,9 +399,12 @@ def _score(
         return None  # "increased survival in mice" is not true of people with it; "larger
         # trials are needed to establish whether ..." answers nothing
     elif leans_back(text):
-        if previous is None or not well_formed(previous.text) or leans_back(previous.text):
+        if _opens_its_page(ref, doc, query, where) and names_its_page(text):
+            pass  # "This condition is inherited ..." opening a page about the focus
+        elif previous is None or not well_formed(previous.text) or leans_back(previous.text):
             return None
-        antecedent = previous
+        else:
+            antecedent = previous
     said = text if antecedent is None else previous.text + " " + text
     act_now = where.urgent and bool(safety.act_now().search(said))
     free = where.own or act_now  # an entailed answer, or what to do now in an emergency
@@ -427,6 +431,11 @@ def _score(
     if not act_now and navigation(said):  # last: it costs more than the tests above
         return None
     return Candidate(ref, doc, score, coverage, antecedent, act_now, where.rank)
+
+
+def _opens_its_page(ref: SentenceRef, doc: Document, query: Query, where: _Where) -> bool:
+    """The first sentence of a source answer about the focus (its own question's subject)."""
+    return ref.passage == ref.sentence == 0 and (where.own or _names_the_focus(doc, query))
 
 
 def _names_the_focus(doc: Document, query: Query) -> bool:

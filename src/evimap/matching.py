@@ -25,13 +25,14 @@ from functools import cache, lru_cache
 
 from evimap.datafiles import read_yaml
 from evimap.evidence import Document
-from evimap.query import Aspect, Part, Query
-from evimap.quotable import statement
+from evimap.query import Aspect, Part, Query, Tokens
+from evimap.quotable import names_its_page, statement
 from evimap.text import stem, words
 
 MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
 PROSE_COUNTED = 10  # a source's statements count towards its match up to this many
 SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
+LABEL_FITS = 0.5  # a source question whose own label the reader's words cue (inheritance)
 READERS_NAME = 1.0  # ... and more when it is the focus's main name or the one the reader used
 UNASKED = 2.0  # a source's own question about the focus, before a document merely titled so
 
@@ -60,9 +61,23 @@ def entailed(query: Query, retrieved: Sequence[object]) -> list[Match]:
             if not entails(query, part, _about(doc), source_type(doc)):
                 continue
             score = _score(doc, part, rank, same)
+            if score is not None and _label_fits(doc, query.text):
+                score += LABEL_FITS
             if score is not None and score > best.get(index, Match(doc, index, -1.0)).score:
                 best[index] = Match(doc, index, score)
     return sorted(best.values(), key=lambda m: m.part)
+
+
+def _label_fits(doc: Document, text: str) -> bool:
+    """Whether the reader's words cue the source question's own label, where our type
+    holds several (data/source_questions.yaml): "chances our next child" -> inheritance."""
+    cues = _label_cues().get(doc.question.qtype.strip().lower(), ()) if doc.question else ()
+    return bool(cues) and Tokens.of(text).mention(tuple(cues))
+
+
+@cache
+def _label_cues() -> dict[str, list[str]]:
+    return read_yaml("source_questions.yaml")
 
 
 def entails(query: Query, part: Part, source: str, source_type: str) -> bool:
@@ -209,9 +224,10 @@ def quotable(doc: Document, enough: int = PROSE_COUNTED) -> int:
     """How many of the document's sentences read as statements (not links, boilerplate or
     list stubs), counted up to `enough` (a full-text trial has hundreds)."""
     found = 0
-    for passage in doc.passages:
-        for start, end in passage.sentences or ():
-            found += statement(passage.text[start:end])
+    for p_index, passage in enumerate(doc.passages):
+        for s_index, (start, end) in enumerate(passage.sentences or ()):
+            text = passage.text[start:end]
+            found += statement(text) or (p_index == s_index == 0 and names_its_page(text))
             if found >= enough:
                 return found
     return found

@@ -4,6 +4,7 @@
                         a label, not how a study was done, not a list run together
     DANGLING            starts by leaning on the sentence before ("These...", "However")
     leans_back(text)    DANGLING, or "some of these ..." a few words in
+    names_its_page(t)   "This condition ...": its page's subject, when it opens the page
     preclinical(text)   a study's finding in animals or cells, not in people
     research_agenda(t)  what research should do next ("larger trials are needed"), no finding
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
@@ -53,6 +54,17 @@ _LEANS_INSIDE = re.compile(
 def leans_back(text: str) -> bool:
     """Whether `text` needs the sentence before it to be understood."""
     return bool(DANGLING.match(text) or _LEANS_INSIDE.match(text))
+
+
+# A source answer's opening that names its page's own subject so ("This condition is
+# inherited in an autosomal recessive pattern" on the page "Is cystic fibrosis inherited?").
+_ITS_PAGE = re.compile(r"^this (?:condition|disorder|disease|syndrome)\b", re.IGNORECASE)
+
+
+def names_its_page(text: str) -> bool:
+    """Whether `text` opens with "This condition ...", its page's subject: under a question
+    about that subject it stands alone, where it is the page's first sentence."""
+    return bool(_ITS_PAGE.match(text)) and well_formed(text) and not navigation(text)
 
 
 # A finding in animals or cells, not in people: "Ly6Chi monocytes ... in mice".
