@@ -140,9 +140,10 @@ def redact(
     spans = sorted((f.start, f.end) for f in flags if f.kind in kinds)
     out, at = [], 0
     for start, end in spans:
-        if start < at:  # overlapping flags: extend the removed span
-            start = at
         if end <= at:
+            continue
+        if start < at:  # overlapping flags: extend the removed span (one "[removed]")
+            at = end
             continue
         out += [text[at:start], REMOVED]
         at = end
