@@ -33,3 +33,22 @@ def test_emergencies_come_first_and_the_rest_is_the_answer_s_own():
 def test_a_stored_answer_reads_back_as_the_answer_and_none_reads_as_none():
     assert stored_answer(to_dict(ANSWER)) == ANSWER
     assert stored_answer({}) is None and stored_answer(None) is None
+
+
+def test_an_abstained_answer_shows_its_notice_and_nothing_else():
+    from dataclasses import replace
+
+    from evimap.answer import Notice
+
+    abstained = replace(
+        ANSWER,
+        short_answer=(),
+        sections=(),
+        definitions=(),
+        references=(),
+        notices=(Notice("abstention", "Please ask a clinician."),),
+        abstained=True,
+    )
+    view = AnswerView.of(abstained)
+    assert view.abstained and view.statements == () and view.references == ()
+    assert [n.text for n in view.notices] == ["Please ask a clinician."]
