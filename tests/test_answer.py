@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import pytest
+
 from evimap.answer import Reference, pending_line
 
 TRIAL = Reference(
@@ -73,3 +75,26 @@ def test_an_abstained_answer_says_so_in_its_status_line():
 
     answer = Answer.from_dict({"question": "Why?", "audience": "patient", "abstained": True})
     assert answer.status_line.startswith("No answer drafted")
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        ("guideline", "Guideline"),
+        ("research", "Research"),
+        ("reference", "Reference"),
+        ("", "Reference"),
+    ],
+)
+def test_a_reference_names_its_kind_for_readers(kind, label):
+    assert Reference(**{**asdict(TRIAL), "kind": kind}).kind_label == label
+
+
+def test_an_audience_is_read_in_any_case_and_an_unknown_one_is_refused_by_name():
+    from evimap import AudienceError
+    from evimap.answer import Audience
+
+    assert Audience.parse(" Caregiver ") is Audience.CAREGIVER
+    assert Audience.PATIENT.lay and not Audience.CLINICIAN.lay
+    with pytest.raises(AudienceError, match="unknown audience 'astronaut'; choose one of: patient"):
+        Audience.parse("astronaut")
