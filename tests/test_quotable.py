@@ -173,3 +173,15 @@ def test_the_one_just_named_leans_back() -> None:
     assert leans_back("The rash, which does not itch, fades in a week.")
     assert not leans_back("The test for quillstone disease is a blood test.")
     assert not leans_back("The doctor may ask about your family history.")
+
+
+def test_a_lead_in_and_its_list_in_one_sentence_is_quotable_whole() -> None:
+    from evimap.quotable import inline_list
+
+    assert inline_list("To protect yourself, you should - Use a repellent - Wear long sleeves")
+    assert inline_list("Symptoms include - fever - cough - chills.")
+    # the last item runs on into the page's next sentence: not a whole list
+    assert not inline_list(
+        "Its features are - Inattention - Restlessness No one knows why it starts."
+    )
+    assert not inline_list("Fever - cough - chills.")  # no lead-in

@@ -44,6 +44,7 @@ from evimap.query import Part, Query, Tokens, cue_phrases, cue_sets, mentions, t
 from evimap.questions import near_types
 from evimap.quotable import (
     LIST_ITEM,
+    inline_list,
     leans_back,
     listing,
     names_its_page,
@@ -393,6 +394,8 @@ def _score(
     listed = previous is not None and listing(previous.text, text)
     if listed:
         antecedent = previous  # "Common symptoms are" + "fatigue - weight gain - ..."
+    elif inline_list(text):
+        listed = True  # "To protect yourself, you should - Use a repellent - Wear ..."
     elif not well_formed(text):
         return None
     elif doc.kind is SourceKind.RESEARCH and (preclinical(text) or research_agenda(text)):

@@ -8,6 +8,7 @@
     preclinical(text)   a study's finding in animals or cells, not in people
     research_agenda(t)  what research should do next ("larger trials are needed"), no finding
     navigation(text)    points elsewhere on its web page ("Visit...", "the table below")
+    inline_list(text)   a lead-in and its list in one sentence, whole
     listing(lead, text) a list run into one sentence ("fatigue - weight gain - ...") after
                         the sentence that leads into it ("Common symptoms are"): the two
                         are quotable together
@@ -216,6 +217,37 @@ _LEADS_IN = re.compile(
     r"\b(?:are|is|include|includes|including|such as|following|as follows|these)\s*[:.]?$",
     re.IGNORECASE,
 )
+
+
+_INLINE_LEAD_END = re.compile(
+    r"(?:should|have|has|include|includes|including|are|is|as|may|can|might|following|"
+    r"cause|causes|get|try|if you|you)\s*:?\s*$",
+    re.IGNORECASE,
+)
+# An item that runs on into the next sentence ("Impulsivity No one knows exactly what
+# causes ADHD"): a capitalised word after its first (not an acronym), three words on.
+_RUN_ON = re.compile(r"\s(?:[A-Z][a-z][\w'-]*)(?:\s+\S+){3}")
+MAX_ITEM_WORDS = 20
+
+
+def inline_list(text: str) -> bool:
+    """A lead-in and its list in one sentence, whole ("To help protect yourself, you
+    should - Use a repellent with DEET - Wear light-colored clothing - Avoid tick-infested
+    areas"): at least two items, none running on into the next sentence."""
+    if text.count(LIST_ITEM) < 2 or len(text.split()) > MAX_LIST_WORDS:
+        return False
+    lead, *items = text.split(LIST_ITEM)
+    if len(lead.split()) < 2 or not _INLINE_LEAD_END.search(lead) or not lead[:1].isupper():
+        return False
+    return all(
+        0 < len(item.split()) <= MAX_ITEM_WORDS and not _RUN_ON.search(_after_first(item))
+        for item in items
+    )
+
+
+def _after_first(item: str) -> str:
+    first, _, rest = item.strip().partition(" ")
+    return " " + rest if rest else ""
 
 
 def listing(lead: str, text: str) -> bool:
