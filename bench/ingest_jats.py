@@ -45,10 +45,11 @@ def child(inputs: list[Path], library: Path, workers: int | None) -> None:
     started = time.perf_counter()
     with Library(library, create=True) as lib:
         report = ingest(lib, "jats", inputs, workers=workers)
-        stats = lib.stats()
     seconds = time.perf_counter() - started
     cpu = sum(os.times()[:4])  # user and system time of this process and its parser processes
     main_mb, worker_mb = peak_rss_mb()
+    with Library(library, readonly=True) as lib:
+        stats = lib.stats()  # once closed: the store's write-ahead log checkpointed into it
     with Library(library) as lib:
         again = ingest(lib, "jats", inputs, workers=workers)
     print(
