@@ -207,3 +207,47 @@ def test_the_source_question_whose_label_the_reader_cues_leads() -> None:
     assert {m.doc.id for m in entailed(query, hits)} == {"t:s9"}
     answer = compose(text, query, hits, Audience.CAREGIVER, lead=entailed(query, hits))
     assert answer.short_answer[0].text.startswith("This condition is inherited")
+
+
+def test_a_part_no_entailed_answer_answers_gets_its_best_sentence_first() -> None:
+    from evimap.answer import SentenceRef
+    from evimap.compose import Candidate, select
+
+    text = "What causes quillstone disease? How is it prevented? Will he recover?"
+    query = query_of(text, _analysis(text, "cause", "quillstone disease"))
+    query = replace_type(replace_type(query, 1, "prevention"), 2, "outlook")
+    causes = page(10, "What causes quillstone disease?", "quillstone disease", "x", "causes")
+    prevent = page(
+        12, "How to prevent quillstone disease?", "quillstone disease", "x", "prevention"
+    )
+    overview = page(11, "What is (are) quillstone disease?", "quillstone disease", "x")
+
+    def cand(doc: Document, n: int, said: str, score: float) -> Candidate:
+        return Candidate(SentenceRef(doc.id, 0, n, 0, len(said), said), doc, score, 1.0)
+
+    said = [
+        "Amber dust inhaled at work sets it off.",
+        "Basil pollen triggers flares in spring.",
+        "Cedar smoke irritates the quill gland lining.",
+        "Delta waves during sleep play no part.",
+        "Ember burns near the neck may start it.",
+        "Fjord swimmers catch it from cold water.",
+        "Grove workers are exposed to bark spores.",
+        "Herons carry a fictional virus that spreads.",
+        "Iris tinctures taken daily inflame glands.",
+        "Juniper oil rubbed on skin blocks ducts.",
+    ]
+    own = [cand(causes if n < 5 else prevent, n, t, 2.0) for n, t in enumerate(said)]
+    recovery = cand(overview, 0, "Most people recover from quillstone disease in weeks.", 0.5)
+    lead = [Match(causes, 0, 3.0), Match(prevent, 1, 3.0)]
+    chosen = select([*own, recovery], Audience.CAREGIVER, lead, query=query)
+    assert recovery in chosen
+    assert recovery not in select([*own, recovery], Audience.CAREGIVER, lead)
+
+
+def replace_type(query, index: int, qtype: str):
+    from dataclasses import replace
+
+    parts = list(query.parts)
+    parts[index] = replace(parts[index], qtype=qtype)
+    return replace(query, parts=tuple(parts))

@@ -555,9 +555,14 @@ def select(
     audience: Audience,
     lead: Sequence[Match] = (),
     off_subject: Callable[[str], bool] | None = None,
+    query: Query | None = None,
 ) -> list[Candidate]:
     """The best candidates: no near-duplicates, a few per document (more from an entailed
-    source answer), none that `off_subject` says is about another condition."""
+    source answer), none that `off_subject` says is about another condition. Each part of
+    `query` that no entailed answer answers gets its best sentence first, before entailed
+    answers fill the room ("will he get better?" beside what caused the stroke)."""
+    if query is not None:
+        found = _each_part_first(found, query, lead)
     chosen: list[Candidate] = []
     per_doc: dict[str, int] = {}
     per_kind: dict[str, int] = {}
@@ -583,6 +588,29 @@ def select(
         if not own:
             per_kind[cand.doc.kind.value] = per_kind.get(cand.doc.kind.value, 0) + 1
     return chosen
+
+
+def _each_part_first(
+    found: Sequence[Candidate], query: Query, lead: Sequence[Match]
+) -> list[Candidate]:
+    """`found` with the best sentence for each part no entailed answer answers first."""
+    answered = {m.part for m in lead}
+    leads = {m.doc.id for m in lead}
+    first: list[Candidate] = []
+    for index, part in enumerate(query.parts):
+        if index in answered or len(query.parts) < 2:
+            continue
+        for cand in found:
+            tokens = Tokens.of(_said(cand))
+            if (
+                cand.doc.id not in leads
+                and _answers_type(tokens, part.qtype)
+                and _part_share(part, tokens) > 0
+            ):
+                if cand not in first:
+                    first.append(cand)
+                break
+    return [*first, *(c for c in found if c not in first)]
 
 
 def _room(cand: Candidate, own: bool, per_doc: dict, per_kind: dict, audience: Audience) -> bool:
@@ -940,7 +968,7 @@ def compose(
         ]
     if not query.unknown:
         found = candidates(query, retrieved, audience, lead, urgent, off_subject)
-        chosen = select(found, audience, lead, off_subject)
+        chosen = select(found, audience, lead, off_subject, query)
         if not chosen and nearest is not None and _may_stand_in(nearest, audience, query):
             lead = [nearest]
             found = candidates(query, retrieved, audience, lead, off_subject=off_subject)
