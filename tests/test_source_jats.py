@@ -441,6 +441,26 @@ def test_a_bundle_is_cut_into_no_more_segments_than_parser_processes(
     assert len(ingestion.units_of("jats", [path], workers=8)) == jats.PARSE_COST
 
 
+def test_full_text_is_written_in_smaller_batches(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evimap.library import Library as LibraryClass
+
+    path = _numbered_bundle(tmp_path, folder, 60)
+    monkeypatch.setattr(jats, "BATCH_DOCUMENTS", 25)
+    sizes: list[int] = []
+    original = LibraryClass.apply
+
+    def counting(self, batch, report):
+        sizes.append(len(batch))
+        original(self, batch, report)
+
+    monkeypatch.setattr(LibraryClass, "apply", counting)
+    with Library(tmp_path / "lib", create=True) as lib:
+        assert ingest(lib, "jats", [path], workers=0).added == 60
+    assert sizes == [25, 25, 10]  # not the 500 a batch of PubMed citations holds
+
+
 # --- ingest runs -----------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ from evimap.sources._files import Segment
 from evimap.store import Prepared, prepare
 
 BATCH_SIZE = 500
-QUEUE_BATCHES = 8  # per worker: bounds memory to about workers x 8 x 500 documents
+QUEUE_BATCHES = 8  # per worker: bounds memory to about workers x 8 x batch_size documents
 TASK_BYTES = 8_000_000  # large files are cut into segments, small ones grouped, of this size
 PARENT_CHECK_SECONDS = 0.5  # how often a parser process checks that its parent still runs
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -129,6 +129,12 @@ def units_of(source: str, files: list[Path], workers: int = 0) -> list[Unit]:
         except (OSError, EvimapError):
             units.append(path)  # read whole; its error is reported when read
     return units
+
+
+def batch_size(source: str) -> int:
+    """BATCH_SIZE, or fewer for an adapter whose documents are large (its BATCH_DOCUMENTS:
+    a full-text article is some 40 kB in flight, a PubMed citation 2 to 3)."""
+    return min(BATCH_SIZE, getattr(sources.adapter(source), "BATCH_DOCUMENTS", BATCH_SIZE))
 
 
 def _size(unit: Unit) -> int:
@@ -245,13 +251,14 @@ def _prepared(record: Record) -> Prepared | Deletion | Problem:
 
 def _batches_in_process(source: str, files: list[Path], progress: Progress) -> Iterator[list]:
     batch: list = []
+    most = batch_size(source)
     for unit, record in read_units(source, files):
         if record is None:
             batch.append(UNIT_END)
             progress.on_bytes(_size(unit))
             continue
         batch.append(_prepared(record))
-        if len(batch) >= BATCH_SIZE:
+        if len(batch) >= most:
             yield batch
             batch = []
     if batch:
@@ -261,6 +268,7 @@ def _batches_in_process(source: str, files: list[Path], progress: Progress) -> I
 def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue, parent: int) -> None:
     _ignore_ctrl_c()
     _die_with(parent)
+    most = batch_size(source)
     for task in tasks:
         batch: Batch = []
         for unit, record in read_units(source, task):
@@ -269,7 +277,7 @@ def _worker(source: str, tasks: list[list[Unit]], out: mp.Queue, parent: int) ->
                 batch = []
                 continue
             batch.append(_prepared(record))
-            if len(batch) >= BATCH_SIZE:
+            if len(batch) >= most:
                 out.put(("batch", "", batch))
                 batch = []
         out.put(("task", "", batch))

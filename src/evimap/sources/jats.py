@@ -76,6 +76,7 @@ PARSE_COST = 4
 # Each segment decompresses the bundle from its start (gzip cannot seek): the ingest cuts a
 # bundle into no more segments than it has parser processes.
 SEGMENTS_REREAD = True
+BATCH_DOCUMENTS = 100  # documents a batch (the ingest's 500 would hold 20 MB of full text)
 PASSAGE_CHARS = 2000  # a section longer than this is cut into passages at paragraphs
 MAX_ARTICLE_BYTES = 64_000_000  # a bigger member is reported, not read
 TABLE_ROWS = 60  # a table with more rows, or more text than TABLE_CHARS, keeps its caption
