@@ -169,7 +169,7 @@ def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
         return SAME_SUBJECT / 2 if _names_most(own, text) else 0.0
     own = _subject(own, text)
     if own in {" ".join(words(name)) for name in focus}:
-        said = own == " ".join(words(focus[0])) or names_focus(text, (own,))
+        said = own == " ".join(words(focus[0])) or f" {own} " in f" {' '.join(words(text))} "
         return SAME_SUBJECT + READERS_NAME * said
     return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
 
