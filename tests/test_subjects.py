@@ -251,3 +251,21 @@ def replace_type(query, index: int, qtype: str):
     parts = list(query.parts)
     parts[index] = replace(parts[index], qtype=qtype)
     return replace(query, parts=tuple(parts))
+
+
+def test_the_word_the_reader_used_is_a_name_of_the_focus() -> None:
+    """A concept named otherwise ("mild cognitive impairment") found by the reader's word
+    ("dementia") keeps that word among its names; an everyday part of a longer name
+    ("cold" of "common cold") does not name it."""
+    text = "What is forgetting?"
+    concept = SimpleNamespace(
+        name="fictional gland syndrome", synonyms=(), span=(8, 18), text="forgetting"
+    )
+    part = SimpleNamespace(text=text, qtype="definition", span=(0, len(text)))
+    query = query_of(text, SimpleNamespace(text=text, focus=(concept,), parts=(part,)))
+    assert "forgetting" in query.focus
+    cold = "What causes a cold?"
+    concept = SimpleNamespace(name="common cold", synonyms=(), span=(12, 18), text="a cold")
+    part = SimpleNamespace(text=cold, qtype="cause", span=(0, len(cold)))
+    query = query_of(cold, SimpleNamespace(text=cold, focus=(concept,), parts=(part,)))
+    assert query.focus == ("common cold",)

@@ -33,7 +33,7 @@ MIN_SENTENCES = 2  # quotable sentences an answer needs to lead
 PROSE_COUNTED = 10  # a source's statements count towards its match up to this many
 SAME_SUBJECT = 1.0  # a source question about the focus itself, over one about a neighbour
 LABEL_FITS = 0.5  # a source question whose own label the reader's words cue (inheritance)
-READERS_NAME = 1.0  # ... and more when it is the focus's main name or the one the reader used
+READERS_NAME = 1.0  # ... and more when it is the name the reader used (half: the main name)
 UNASKED = 2.0  # a source's own question about the focus, before a document merely titled so
 
 
@@ -157,8 +157,8 @@ def _score(doc: Document, part: Part, rank: int, same: float = 0.0) -> float | N
 
 def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
     """1 when the source question is about the focus itself ("Hemochromatosis"), 2 when it
-    is so by the focus's main name or by the name the reader used ("COPD", not its synonym
-    "chronic bronchitis" that the vocabulary holds beside it), 0.5 when
+    is so by the name the reader used ("COPD", not its synonym "chronic bronchitis" that
+    the vocabulary holds beside it), 1.5 by the focus's main name, 0.5 when
     its subject names the focus's main name ("hereditary hemochromatosis"), else 0: a page
     whose subject merely holds a broader synonym ("African iron overload" for "iron
     overload") or a neighbour ("psoriatic arthritis") is about something else."""
@@ -169,8 +169,9 @@ def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
         return SAME_SUBJECT / 2 if _names_most(own, text) else 0.0
     own = _subject(own, text)
     if own in {" ".join(words(name)) for name in focus}:
-        said = own == " ".join(words(focus[0])) or f" {own} " in f" {' '.join(words(text))} "
-        return SAME_SUBJECT + READERS_NAME * said
+        if f" {own} " in f" {' '.join(words(text))} ":
+            return SAME_SUBJECT + READERS_NAME  # the name the reader used
+        return SAME_SUBJECT + READERS_NAME / 2 * (own == " ".join(words(focus[0])))
     return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
 
 

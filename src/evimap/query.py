@@ -349,7 +349,14 @@ def _same_family(concept: object, first: object) -> bool:
 
 
 def _everyday_alias(name: str, main: str) -> bool:
-    return len(name.split()) == 1 < len(main.split()) and name.lower() in common_words()
+    """An everyday word that is a part of the longer name ("cold" of "common cold"), not a
+    word the reader used for a concept named otherwise ("dementia")."""
+    one = name.lower()
+    return (
+        len(name.split()) == 1 < len(main.split())
+        and one in main.lower().split()
+        and (one in common_words())
+    )
 
 
 def _head_alias(name: str, main: str) -> bool:

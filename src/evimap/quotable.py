@@ -246,7 +246,7 @@ def inline_list(text: str) -> bool:
 
 
 def _after_first(item: str) -> str:
-    first, _, rest = item.strip().partition(" ")
+    _, _, rest = item.strip().partition(" ")
     return " " + rest if rest else ""
 
 
