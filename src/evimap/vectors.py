@@ -511,14 +511,19 @@ def _search_partition(
     part: AnnPartition, query: np.ndarray, k: int, collections: Sequence[str]
 ) -> list[VectorHit]:
     """Top k of one HNSW partition; with a collection filter, its rows of those collections
-    scored exactly (their vectors read back from the file: collections are small)."""
+    scored exactly (their vectors read back from the file: collections are small), and so
+    are all its rows when k is half of them or more (the graph is approximate)."""
     import numpy as np
 
     index = part.index
+    keys = None
     if collections:
         keys = np.flatnonzero(np.isin(part.collections, list(collections)))
         if not len(keys):
             return []
+    elif 2 * k >= len(part.ids):  # most of it asked for: the graph may miss a few, read all
+        keys = np.arange(len(part.ids))
+    if keys is not None:
         vectors = index.get(keys.astype(np.uint64))  # type: ignore[attr-defined]
         matrix = np.vstack(vectors if isinstance(vectors, tuple) else [vectors])
         scores = matrix.astype(np.float32).reshape(len(keys), -1) @ query
