@@ -169,7 +169,7 @@ def same_subject(doc: Document, focus: Sequence[str], text: str = "") -> float:
         return SAME_SUBJECT / 2 if _names_most(own, text) else 0.0
     own = _subject(own, text)
     if own in {" ".join(words(name)) for name in focus}:
-        if f" {own} " in f" {' '.join(words(text))} ":
+        if f" {own} " in _reader_words(text)[1]:
             return SAME_SUBJECT + READERS_NAME  # the name the reader used
         return SAME_SUBJECT + READERS_NAME / 2 * (own == " ".join(words(focus[0])))
     return SAME_SUBJECT / 2 if names_focus(own, focus[:1]) else 0.0
@@ -183,12 +183,11 @@ def _subject(own: str, text: str) -> str:
     for prefix in rules["booklet_prefixes"]:
         if own.startswith(prefix + " "):
             own = own[len(prefix) + 1 :]
-    said = set(words(text))
-    for population in rules["populations"]:
-        fits = said & set(population.get("words", ())) if population.get("words") else True
-        if not fits or said & set(population.get("not", ())):
+    said = _reader_words(text)[0]
+    for words_, not_, endings in rules["populations"]:
+        if (words_ and not said & words_) or said & not_:
             continue
-        for ending in population["endings"]:
+        for ending in endings:
             if own.endswith(" " + ending):
                 return own[: -len(ending) - 1]
     return own
@@ -196,7 +195,20 @@ def _subject(own: str, text: str) -> str:
 
 @cache
 def _subject_rules() -> dict:
-    return read_yaml("subjects.yaml")
+    rules = read_yaml("subjects.yaml")
+    rules["populations"] = [
+        (frozenset(p.get("words", ())), frozenset(p.get("not", ())), tuple(p["endings"]))
+        for p in rules["populations"]
+    ]
+    return rules
+
+
+@lru_cache(maxsize=1024)
+def _reader_words(text: str) -> tuple[frozenset[str], str]:
+    """The reader's words, as a set and as " one two ... " (asked once per question, read
+    for every retrieved page)."""
+    said = words(text)
+    return frozenset(said), f" {' '.join(said)} "
 
 
 def _names_most(subject: str, text: str) -> bool:

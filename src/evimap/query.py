@@ -17,9 +17,8 @@ from importlib.resources import files
 
 import yaml
 
-from evimap.datafiles import read_yaml
 from evimap.embeddings import common_words
-from evimap.questions import asking_words, is_request, story_words
+from evimap.questions import asking_words, is_request, pointing_back, story_words
 from evimap.text import stem, stopwords, words
 
 SHORT_ASK = 4  # a part asking this few words beside focus and type: a sentence needs one
@@ -135,8 +134,10 @@ def query_of(
         return None if found <= 0 else (_idf(found, documents) if frequency else 1.0)
 
     parts = []
+    texts = []
     named: list[str] = []  # words no source holds, in parts where they are what is asked
     for text, qtype, near in _parts_of(question, analysis):
+        texts.append(text)
         unheard.clear()
         unknown.clear()
         part = _part(_asked(_corrected(text, analysis)), qtype, focus_words, lay_terms, weigh, near)
@@ -146,7 +147,7 @@ def query_of(
             named.extend(unknown)
         parts.append(part)
     if not focus_names:
-        parts = _about_the_first(parts, [text for text, _, _ in _parts_of(question, analysis)])
+        parts = _about_the_first(parts, texts)
     names = tuple(dict.fromkeys(n for n in focus_names if n))
     return Query(question, tuple(parts), names, tuple(dict.fromkeys(named)))
 
@@ -168,13 +169,7 @@ def _about_the_first(parts: list[Part], texts: list[str]) -> list[Part]:
 
 
 def _points_back(text: str) -> bool:
-    return bool(_pointing_back() & set(words(text)))
-
-
-@cache
-def _pointing_back() -> frozenset[str]:
-    """data/message.yaml `pointing_back`: "it", "they", "this" ..."""
-    return frozenset(read_yaml("message.yaml")["pointing_back"].split())
+    return bool(pointing_back() & set(words(text)))
 
 
 def _asks_unknown(part: Part, unknown: int, focus: bool) -> bool:

@@ -124,6 +124,7 @@ def _message() -> dict:
         "abbreviations": frozenset(config["abbreviations"].split()),
         "asking_words": frozenset(config["asking_words"].split()),
         "story_words": frozenset(config["story_words"].split()),
+        "pointing_back": frozenset(config["pointing_back"].split()),
     }
 
 
@@ -136,6 +137,11 @@ def story_words() -> frozenset[str]:
     """Words that tell the asker's story ("my husband", "not ... anymore"), never what is
     asked."""
     return _message()["story_words"]
+
+
+def pointing_back() -> frozenset[str]:
+    """Words that point back at what a message spoke of before ("it", "they")."""
+    return _message()["pointing_back"]
 
 
 def is_request(sentence: str) -> bool:
